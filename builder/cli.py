@@ -1,0 +1,224 @@
+"""The ``build`` command line: parses arguments, calls the pipeline, prints. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from builder import __version__
+from builder.errors import BuilderError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Turns the project's own errors into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BuilderError as e:
+            for line in str(e).splitlines() or ["error"]:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="build")
+def main() -> None:
+    """Personal thank-you media for each interviewer, from one pitch.yaml.
+
+    \b
+    Start with:  build init            (writes a commented pitch.yaml)
+    Then:        build check pitch.yaml
+                 build deck pitch.yaml  (or video, site, all)
+    """
+
+
+def _output_options(func: F) -> F:
+    decorators = [
+        click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False)),
+        click.option(
+            "-o",
+            "--out",
+            "out",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=Path("out"),
+            show_default=True,
+            help="Output folder.",
+        ),
+        click.option("--theme", help="Theme name (see `build themes`) or a theme folder."),
+        click.option(
+            "--for",
+            "for_",
+            metavar="INTERVIEWER",
+            help="Only this interviewer (name or first name).",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON."),
+        click.option("-v", "--verbose", is_flag=True, help="Show the tools' own messages."),
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+def _video_options(func: F) -> F:
+    decorators = [
+        click.option(
+            "--size",
+            type=click.Choice(["1080p", "720p"]),
+            default="1080p",
+            show_default=True,
+            help="Video frame size.",
+        ),
+        click.option("--burn-captions", is_flag=True, help="Draw the captions into the frames."),
+        click.option("--allow-long", is_flag=True, help="Accept a recording over 3 minutes."),
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+@main.command()
+@_output_options
+def deck(**kwargs: Any) -> None:
+    """Build an editable 16:9 deck (.pptx) and its PDF for each interviewer."""
+    _run(["deck"], **kwargs)
+
+
+@main.command()
+@_output_options
+@_video_options
+def video(**kwargs: Any) -> None:
+    """Build a short video (MP4, captions, poster, preview GIF) for each interviewer."""
+    _run(["video"], **kwargs)
+
+
+@main.command()
+@_output_options
+def site(**kwargs: Any) -> None:
+    """Build a one-page private microsite for each interviewer."""
+    _run(["site"], **kwargs)
+
+
+@main.command(name="all")
+@_output_options
+@_video_options
+def all_(**kwargs: Any) -> None:
+    """Build the deck, the video and the site (the site last, so it embeds the others)."""
+    _run(["deck", "video", "site"], **kwargs)
+
+
+def _run(
+    outputs: list[str],
+    pitch: Path,
+    out: Path,
+    theme: str | None,
+    for_: str | None,
+    as_json: bool,
+    verbose: bool,
+    size: str = "1080p",
+    burn_captions: bool = False,
+    allow_long: bool = False,
+) -> None:
+    from builder.context import Options
+    from builder.pipeline import build
+
+    options = Options(
+        size=size,
+        burn_captions=burn_captions,
+        allow_long=allow_long,  # type: ignore[arg-type]
+        verbose=verbose,
+    )
+    with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+        done = build(pitch, outputs, out, theme, for_, options, progress)
+    if as_json:
+        click.echo(json.dumps(_as_json(done), indent=2, ensure_ascii=False))
+        return
+    for result in done.results:
+        click.echo(f"{result.interviewer}:")
+        for kind, path in result.files.items():
+            click.echo(f"  {kind:<8} {path}")
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _as_json(done: Any) -> dict[str, Any]:
+    return {
+        "outputs": [
+            {
+                "interviewer": r.interviewer,
+                "slug": r.slug,
+                "folder": str(r.folder),
+                "files": {kind: str(path) for kind, path in r.files.items()},
+            }
+            for r in done.results
+        ],
+        "warnings": done.warnings,
+    }
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(what: str, fraction: float) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=1.0)
+            bar.update(tasks[what], completed=fraction)
+
+        yield update
+
+
+@main.command()
+@click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--now", help="Check timeliness against this ISO time instead of the clock.")
+def check(pitch: Path, now: str | None) -> None:
+    """Validate PITCH and check it against the follow-up rules."""
+    from builder.check import run_checks
+
+    report = run_checks(pitch, now=now)
+    for line in report.lines():
+        click.echo(line, err=line.startswith(("error", "warning")))
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+def init(folder: Path) -> None:
+    """Write a commented starter pitch.yaml into FOLDER."""
+    from builder.starter import write_starter
+
+    path = write_starter(folder)
+    click.echo(f"wrote {path}; fill it in, then run: build check {path}")
+
+
+@main.command()
+def themes() -> None:
+    """List the themes that ship with the tool."""
+    from builder.theme import load_theme, theme_names
+
+    for name in theme_names():
+        theme = load_theme(name)
+        click.echo(f"{name:<10} {theme.mode:<6} {theme.description}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of pitch.yaml (for editor autocompletion)."""
+    from builder.pitch import pitch_schema
+
+    click.echo(json.dumps(pitch_schema(), indent=2, ensure_ascii=False))

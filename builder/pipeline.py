@@ -1,0 +1,136 @@
+"""Load -> plan -> write: the one place that knows every output writer."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from builder.context import Options, Progress, WriteContext
+from builder.errors import BuilderError, OutputError
+from builder.pitch import Pitch, load_pitch
+from builder.storyboard import Storyboard, plan
+from builder.theme import Theme, load_theme
+
+# Output name -> module with ``write(board, theme, ctx) -> dict[str, Path]``. Imported only
+# when used, so `build --help` never pays for python-pptx or MkDocs. The site comes last: it
+# embeds what the others made.
+OUTPUTS: dict[str, str] = {"deck": "builder.deck", "video": "builder.video", "site": "builder.site"}
+
+
+class Writer(Protocol):
+    def __call__(self, board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]: ...
+
+
+@dataclass
+class Result:
+    """What was written for one interviewer."""
+
+    interviewer: str
+    slug: str
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Build:
+    """The outcome of one ``build`` run."""
+
+    results: list[Result]
+    warnings: list[str]
+
+
+def select(pitch: Pitch, wanted: str | None) -> list[Storyboard]:
+    """Return one storyboard per interviewer, or only for the one named *wanted*."""
+    people = pitch.interviewer(wanted)
+    if not people:
+        names = ", ".join(p.name for p in pitch.interview.interviewers)
+        raise BuilderError(
+            f"--for {wanted}: no such interviewer in {pitch.source.name}; the pitch names: {names}"
+        )
+    return [plan(pitch, person) for person in people]
+
+
+def build(
+    pitch_path: Path,
+    outputs: Iterable[str],
+    out_dir: Path,
+    theme_name: str | None = None,
+    for_: str | None = None,
+    options: Options | None = None,
+    progress: Progress | None = None,
+) -> Build:
+    """Write *outputs* for each interviewer of the pitch into *out_dir*; return what was made.
+
+    Everything is written to a temporary folder first and moved into place only when every
+    output of every interviewer succeeded, so a failure leaves *out_dir* as it was.
+    """
+    pitch = load_pitch(pitch_path)
+    boards = select(pitch, for_)
+    theme = load_theme(theme_name or pitch.theme, relative_to=pitch.folder)
+    writers = [_writer(name) for name in OUTPUTS if name in set(outputs)]
+    nested = len(pitch.interview.interviewers) > 1
+    staging = _staging_dir(out_dir)
+    warnings: list[str] = []
+    try:
+        results = []
+        for board in boards:
+            final = out_dir / board.interviewer.slug if nested else out_dir
+            ctx = WriteContext(
+                stage=staging / board.interviewer.slug,
+                final=final,
+                options=options or Options(),
+                progress=progress,
+            )
+            ctx.stage.mkdir()
+            result = Result(board.interviewer.name, board.interviewer.slug, final)
+            for write in writers:
+                result.files.update(write(board, theme, ctx))
+            warnings.extend(w for w in ctx.warnings if w not in warnings)
+            results.append(result)
+        for result in results:
+            _move_into_place(staging / result.slug, result)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Build(results, warnings)
+
+
+def _writer(name: str) -> Writer:
+    module = importlib.import_module(OUTPUTS[name])
+    writer: Writer = module.write
+    return writer
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    # The staging folder sits inside out_dir, on the same file system, so the final move
+    # is a rename; it is hidden and removed whatever happens.
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    except OSError as e:
+        raise OutputError(f"{out_dir}: cannot write the output folder: {e.strerror}") from None
+
+
+def _move_into_place(stage: Path, result: Result) -> None:
+    result.folder.mkdir(parents=True, exist_ok=True)
+    moved: dict[Path, Path] = {}
+    for entry in stage.iterdir():
+        target = result.folder / entry.name
+        if entry.is_dir() and target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        os.replace(entry, target)
+        moved[entry] = target
+    for key, path in result.files.items():
+        result.files[key] = _relocated(path, moved)
+
+
+def _relocated(path: Path, moved: dict[Path, Path]) -> Path:
+    for old, new in moved.items():
+        if path == old or path.is_relative_to(old):
+            return new / path.relative_to(old)
+    return path

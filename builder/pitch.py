@@ -1,0 +1,337 @@
+"""The pitch model and ``load_pitch``: the only place that turns pitch.yaml into data."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from builder.errors import PitchError
+from builder.yamlfile import YamlDoc, YamlProblem, load_yaml
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_MEDIA_FIELDS = ("photo", "image", "recording", "captions")
+
+
+def _plain(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters; use plain text")
+    return value.strip()
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value.strip():
+        raise ValueError("must be one line")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError("must be a full http:// or https:// address")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("is not an email address")
+    return value
+
+
+def _date_or_datetime(value: Any) -> Any:
+    # pydantic would read a bare date as midnight; keep "no time given" as a plain date.
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return date.fromisoformat(value.strip())
+    return value
+
+
+def _relative_path(value: str) -> str:
+    if value.startswith("-"):
+        raise ValueError("a file name must not start with '-'; write ./" + value)
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=600), AfterValidator(_plain)]
+Line = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=160),
+    AfterValidator(_plain),
+    AfterValidator(_one_line),
+]
+Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+MediaPath = Annotated[
+    str, StringConstraints(min_length=1, max_length=400), AfterValidator(_relative_path)
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Candidate(_Strict):
+    """Who is writing the follow-up."""
+
+    name: Line
+    email: Email
+    phone: Line | None = None
+    headline: Line
+    photo: MediaPath | None = None
+    links: dict[Line, Url] = Field(default_factory=dict, max_length=6)
+
+
+class Interviewer(_Strict):
+    """One person who interviewed the candidate; every follow-up is personal to one of them."""
+
+    name: Line
+    title: Line | None = None
+    email: Email | None = None
+    salutation: Line | None = None
+    discussed: list[Text] = Field(default_factory=list, max_length=5)
+
+    @property
+    def slug(self) -> str:
+        """Return a file-name-safe form of the name (``Sarah Kim`` -> ``sarah-kim``)."""
+        return slugify(self.name)
+
+
+class Interview(_Strict):
+    """The interview this follow-up is about."""
+
+    company: Line
+    role: Line
+    date: Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
+    interviewers: list[Interviewer] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _distinct_people(self) -> Interview:
+        slugs = [person.slug for person in self.interviewers]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError("two interviewers have the same name; tell them apart")
+        return self
+
+
+class ValuePoint(_Strict):
+    """One thing the candidate would bring, tied to what was discussed."""
+
+    title: Line
+    detail: Text | None = None
+    image: MediaPath | None = None
+
+
+class Sample(_Strict):
+    """A work sample."""
+
+    title: Line
+    description: Text | None = None
+    image: MediaPath | None = None
+    url: Url | None = None
+
+
+class VideoSpec(_Strict):
+    """The candidate's own recording for ``build video``."""
+
+    recording: MediaPath | None = None
+    script: Annotated[str, StringConstraints(max_length=4000), AfterValidator(_plain)] | None = None
+    captions: MediaPath | None = None
+
+
+class Pitch(_Strict):
+    """A whole pitch file, validated. ``source`` is the file it came from."""
+
+    language: Literal["en", "de"] = "en"
+    theme: Line = "classic"
+    candidate: Candidate
+    interview: Interview
+    thanks: Text
+    discussed: list[Text] = Field(default_factory=list, max_length=5)
+    value: list[ValuePoint] = Field(min_length=1, max_length=5)
+    samples: list[Sample] = Field(default_factory=list, max_length=5)
+    closing: Text | None = None
+    video: VideoSpec | None = None
+    source: Path = Field(default=Path("pitch.yaml"), exclude=True)
+
+    @model_validator(mode="after")
+    def _something_discussed(self) -> Pitch:
+        if not self.discussed and not all(p.discussed for p in self.interview.interviewers):
+            raise ValueError(
+                "discussed: name 1-5 specific moments of the conversation "
+                "(or give every interviewer their own 'discussed')"
+            )
+        return self
+
+    @property
+    def folder(self) -> Path:
+        """Return the folder that media paths are relative to."""
+        return self.source.parent
+
+    def interviewer(self, wanted: str | None) -> list[Interviewer]:
+        """Return the interviewers matching *wanted* (name or slug, any case), or all of them."""
+        people = self.interview.interviewers
+        if wanted is None:
+            return list(people)
+        key = slugify(wanted)
+        return [p for p in people if p.slug == key or slugify(p.name.split()[0]) == key]
+
+
+def slugify(text: str) -> str:
+    """Return *text* as lowercase ASCII words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "interviewer"
+
+
+def load_pitch(path: Path | str) -> Pitch:
+    """Return the validated pitch in *path*; raise :class:`PitchError` listing every problem."""
+    path = Path(path)
+    try:
+        doc = load_yaml(path)
+    except YamlProblem as e:
+        raise PitchError([str(e)]) from None
+    if not isinstance(doc.data, dict):
+        raise PitchError([f"{path.name}:1:1: a pitch file is a mapping of fields (name: value)"])
+    try:
+        pitch = Pitch.model_validate({**doc.data, "source": path.resolve()})
+    except ValidationError as e:
+        raise PitchError(_describe(e, doc)) from None
+    media_problems = list(_check_media(pitch, doc))
+    if media_problems:
+        raise PitchError(media_problems)
+    return pitch
+
+
+def _describe(error: ValidationError, doc: YamlDoc) -> list[str]:
+    lines = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        field = _dotted(loc)
+        if item["type"] == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'{_did_you_mean(loc)}"
+        elif item["type"] == "missing":
+            message = "is required"
+        else:
+            message = _message(item)
+        where = doc.where(loc)
+        line = f"{where}: {field}: {message}" if field else f"{where}: {message}"
+        if line not in lines:  # each arm of a union reports the same field once more
+            lines.append(line)
+    return lines
+
+
+def _message(item: Any) -> str:
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if item["type"] in ("date_from_datetime_parsing", "datetime_from_date_parsing"):
+        return "must be a date (2026-11-24) or date and time (2026-11-24T15:00+01:00)"
+    if item["type"] == "literal_error" and item["loc"][-1] == "language":
+        return "must be 'en' or 'de'"
+    if item["type"] in ("too_short", "too_long"):
+        low, high = item["ctx"].get("min_length"), item["ctx"].get("max_length")
+        if isinstance(item["input"], str):
+            return (
+                f"is too long: {len(item['input'])} characters, at most {high}"
+                if high
+                else ("must not be empty")
+            )
+        count = len(item["input"])
+        return (
+            f"has {count} items; give at least {low}"
+            if low
+            else (f"has {count} items; give at most {high}")
+        )
+    return message[0].lower() + message[1:] if message else "is invalid"
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
+        elif part in ("datetime", "date") and parts and parts[-1].endswith("date"):
+            continue  # pydantic names each arm of `datetime | date`; the user wrote one field
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    model: type[BaseModel] | None = Pitch
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        model = _model_of(field.annotation) if field else None
+    if model is None:
+        return ""
+    names = [n for n in model.model_fields if n != "source"]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(names)}"
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
+    problems = []
+    for loc, value in _media_refs(pitch.model_dump()):
+        try:
+            resolve_media(pitch, value)
+        except ValueError as e:
+            problems.append(f"{doc.where(loc)}: {_dotted(loc)}: {e}")
+    return problems
+
+
+def _media_refs(data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in _MEDIA_FIELDS and isinstance(value, str):
+                found.append(((*loc, key), value))
+            else:
+                found.extend(_media_refs(value, (*loc, key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found.extend(_media_refs(value, (*loc, i)))
+    return found
+
+
+def resolve_media(pitch: Pitch, relative: str) -> Path:
+    """Return the absolute path of a media file, which must exist inside the pitch's folder."""
+    folder = pitch.folder.resolve()
+    target = (folder / relative).resolve()
+    # resolve() follows symlinks, so a link pointing out of the folder is caught too.
+    if not target.is_relative_to(folder):
+        raise ValueError(f"{relative} is outside the pitch's folder; keep media beside pitch.yaml")
+    if not target.is_file():
+        raise ValueError(f"{relative} does not exist")
+    return target
+
+
+def pitch_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a pitch file, for editors that autocomplete YAML."""
+    schema = Pitch.model_json_schema()
+    schema["properties"].pop("source", None)
+    schema["title"] = "pitch.yaml"
+    schema["description"] = "A personal follow-up after a job interview (see `build init`)."
+    return schema

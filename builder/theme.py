@@ -1,0 +1,174 @@
+"""Themes: palette, fonts and spacing shared by the deck, the video and the site."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from builder.errors import ThemeError
+from builder.yamlfile import YamlProblem, load_yaml
+
+
+def _themes_dir() -> Path:
+    # A source checkout keeps themes/ beside the package; a wheel carries them inside it.
+    here = Path(__file__).resolve().parent
+    beside = here.parent / "themes"
+    return beside if beside.is_dir() else here / "themes"
+
+
+THEMES_DIR = _themes_dir()
+
+
+def _hex_colour(value: str) -> str:
+    if len(value) != 7 or not value.startswith("#"):
+        raise ValueError("must be a colour like #1F5FBF")
+    int(value[1:], 16)
+    return value.upper()
+
+
+Colour = Annotated[str, AfterValidator(_hex_colour)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Palette(_Spec):
+    """The theme's colours, as #RRGGBB."""
+
+    background: Colour
+    surface: Colour  # cards and panels on the background
+    text: Colour
+    muted: Colour  # secondary text
+    accent: Colour
+    on_accent: Colour  # text on an accent-coloured area
+
+
+class FontSpec(_Spec):
+    family: str
+    package: str | None = None  # a Python package that ships the files under files/
+    regular: str
+    bold: str
+
+
+class ThemeSpec(_Spec):
+    title: str
+    mode: Literal["light", "dark"]
+    description: str = ""
+    colors: Palette
+    heading: FontSpec
+    body: FontSpec
+    margin: float = 0.07  # fraction of the frame width kept free at each side
+
+
+@dataclass(frozen=True)
+class Font:
+    """A font family with the files that render it."""
+
+    family: str
+    regular: Path
+    bold: Path
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A loaded theme: every output reads its look from here."""
+
+    name: str
+    title: str
+    mode: str
+    description: str
+    folder: Path
+    colors: Palette
+    heading: Font
+    body: Font
+    margin: float
+
+    @property
+    def font_dirs(self) -> list[Path]:
+        """Return the folders holding this theme's font files (for fontconfig)."""
+        files = (self.heading.regular, self.heading.bold, self.body.regular, self.body.bold)
+        return sorted({f.parent for f in files})
+
+
+def theme_names() -> list[str]:
+    """Return the names of the themes that ship with the tool."""
+    return sorted(p.parent.name for p in THEMES_DIR.glob("*/theme.yaml"))
+
+
+def load_theme(name_or_path: str, relative_to: Path | None = None) -> Theme:
+    """Return the theme called *name_or_path*, or the one in that folder.
+
+    A path is taken relative to *relative_to* (the pitch's folder) when given.
+    """
+    folder = _find(name_or_path, relative_to)
+    try:
+        doc = load_yaml(folder / "theme.yaml")
+        spec = ThemeSpec.model_validate(doc.data)
+    except YamlProblem as e:
+        raise ThemeError(f"theme '{name_or_path}': {e}") from None
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ThemeError(f"{folder / 'theme.yaml'}: {where}: {first['msg']}") from None
+    return Theme(
+        name=folder.name,
+        title=spec.title,
+        mode=spec.mode,
+        description=spec.description,
+        folder=folder,
+        colors=spec.colors,
+        heading=_font(spec.heading, folder),
+        body=_font(spec.body, folder),
+        margin=spec.margin,
+    )
+
+
+def _find(name_or_path: str, relative_to: Path | None) -> Path:
+    if "/" in name_or_path or name_or_path.startswith("."):
+        base = relative_to or Path.cwd()
+        folder = (base / name_or_path).resolve()
+    else:
+        folder = THEMES_DIR / name_or_path
+    if not (folder / "theme.yaml").is_file():
+        known = ", ".join(theme_names())
+        raise ThemeError(f"theme '{name_or_path}' not found; choose one of: {known}")
+    return folder
+
+
+def _font(spec: FontSpec, folder: Path) -> Font:
+    base = folder / "fonts"
+    if spec.package is not None:
+        found = importlib.util.find_spec(spec.package)
+        if found is None or found.origin is None:
+            raise ThemeError(
+                f"font package '{spec.package}' is not installed; run: pip install "
+                f"{spec.package.replace('_', '-')}"
+            )
+        base = Path(found.origin).parent / "files"
+    font = Font(family=spec.family, regular=base / spec.regular, bold=base / spec.bold)
+    for file in (font.regular, font.bold):
+        if not file.is_file():
+            raise ThemeError(f"{folder.name}: font file {file.name} not found in {base}")
+    return font
+
+
+def contrast(foreground: str, background: str) -> float:
+    """Return the WCAG contrast ratio of two #RRGGBB colours (1.0 to 21.0)."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """Return a #RRGGBB colour as an (r, g, b) tuple."""
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
