@@ -1,0 +1,77 @@
+"""Shared fixtures: example pitches in a scratch folder, the CLI, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from builder.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots and frames kept for people to look at
+
+# Chromium must never reach beyond this machine: these flags stop its background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Any:
+    """Return a function that copies examples/<name> into a scratch folder and gives its pitch."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(EXAMPLES / name, target)
+        return target / "pitch.yaml"
+
+    return copy
+
+
+@pytest.fixture
+def cli() -> Any:
+    """Return a function that runs ``build ARGS...`` in-process and gives click's Result."""
+    runner = CliRunner()
+
+    def run(*args: str | Path) -> Result:
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Return the folder where tests keep screenshots and frames for humans to inspect."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Yield a real headless Chromium (Debian's package) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("chromium is not installed; run the README's test command (it installs it)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
