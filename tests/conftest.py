@@ -37,7 +37,8 @@ def example(tmp_path: Path) -> Any:
 
     def copy(name: str) -> Path:
         target = tmp_path / name
-        shutil.copytree(EXAMPLES / name, target)
+        if not target.exists():
+            shutil.copytree(EXAMPLES / name, target)
         return target / "pitch.yaml"
 
     return copy

@@ -1,0 +1,85 @@
+"""`build check`: the follow-up rules, each with a clear message and the right exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from builder.check import run_checks, send_by
+from builder.pitch import load_pitch
+
+IN_TIME = "2026-11-25T10:00+01:00"
+
+
+def edit(pitch: Path, old: str, new: str) -> Path:
+    text = pitch.read_text(encoding="utf-8")
+    assert old in text
+    pitch.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return pitch
+
+
+def test_examples_pass(example: Any, cli: Any) -> None:
+    for name in ("ada", "jonas"):
+        result = cli("check", example(name), "--now", "2026-11-24T20:00+01:00")
+        assert result.exit_code == 0, result.output
+        assert "check passed: 0 error(s), 0 warning(s)" in result.output
+
+
+def test_deadline_is_24_hours_after_the_interview(example: Any, cli: Any) -> None:
+    pitch = load_pitch(example("ada"))
+    assert send_by(pitch.interview.date).isoformat() == "2026-11-25T15:00:00+01:00"
+    result = cli("check", example("ada"), "--now", IN_TIME)
+    assert "send by Wed 2026-11-25 15:00 +0100 (5 h 0 min left)" in result.output
+
+
+def test_late_follow_up_is_a_warning_not_an_error(example: Any, cli: Any) -> None:
+    result = cli("check", example("ada"), "--now", "2026-11-25T15:30+01:00")
+    assert result.exit_code == 0
+    assert "warning: the 24-hour window closed 0 h 30 min ago" in result.output
+
+
+def test_placeholders_are_errors_with_position(example: Any, cli: Any) -> None:
+    pitch = edit(example("ada"), "cut its preparation", "TODO cut its preparation")
+    edit(pitch, "Moving the weekly KPI report", "Moving the {{ topic }} report")
+    result = cli("check", pitch, "--now", IN_TIME)
+    assert result.exit_code == 1
+    assert "error: pitch.yaml:31:5: value[0].detail: left-over placeholder 'TODO'" in result.output
+    assert (
+        "error: pitch.yaml:27:5: discussed[0]: left-over template placeholder '{{ topic }}'"
+        in result.output
+    )
+
+
+def test_lorem_and_angle_placeholders(example: Any) -> None:
+    pitch = edit(example("ada"), "The Daily Muse", "<company>")
+    edit(pitch, "I would be glad", "Lorem ipsum, I would be glad")
+    report = run_checks(pitch, now=IN_TIME)
+    assert any("interview.company: left-over placeholder '<company>'" in e for e in report.errors)
+    assert any("closing: left-over placeholder text 'Lorem ipsum'" in e for e in report.errors)
+
+
+def test_salutation_must_name_the_interviewer(example: Any) -> None:
+    pitch = edit(example("jonas"), "Liebe Frau Schulz", "Sehr geehrte Damen und Herren")
+    report = run_checks(pitch, now=IN_TIME)
+    assert any(
+        "interview.interviewers[0].salutation: 'Sehr geehrte Damen und Herren' does not name "
+        "Petra Schulz" in e
+        for e in report.errors
+    )
+    assert any("impersonal phrase 'Sehr geehrte Damen und Herren'" in e for e in report.errors)
+
+
+def test_vague_points_and_long_texts_are_warnings(example: Any) -> None:
+    pitch = edit(example("ada"), "Moving the weekly KPI report from spreadsheets to dbt", "dbt")
+    edit(pitch, "I would be glad to show", "I would be glad to show " + "really " * 60)
+    report = run_checks(pitch, now=IN_TIME)
+    assert not report.errors
+    assert any("discussed[0]: 'dbt' is vague" in w for w in report.warnings)
+    assert any("closing:" in w and "keep it under 250" in w for w in report.warnings)
+
+
+def test_invalid_pitch_reports_validation_errors(example: Any, cli: Any) -> None:
+    pitch = edit(example("ada"), "  email: ada@example.com", "  email: not-an-address")
+    result = cli("check", pitch)
+    assert result.exit_code == 1
+    assert "error: pitch.yaml:6:3: candidate.email: is not an email address" in result.output

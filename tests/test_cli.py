@@ -1,0 +1,93 @@
+"""The command line: one clear line for user errors, starter files, theme list, schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_invalid_pitch_is_one_line_per_problem_no_traceback(example: Any, tmp_path: Path) -> None:
+    pitch = example("ada")
+    pitch.write_text(pitch.read_text().replace("company: The Daily Muse", "compnay: X"))
+    out = tmp_path / "out"
+    done = run("deck", str(pitch), "-o", str(out))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "error: pitch.yaml:13:1: interview.company: is required",
+        "error: pitch.yaml:14:3: interview.compnay: unknown field 'compnay'; "
+        "did you mean 'company'?",
+    ]
+    assert not out.exists()
+
+
+def test_missing_pitch_file(tmp_path: Path) -> None:
+    done = run("deck", str(tmp_path / "nope.yaml"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: file not found"
+
+
+def test_unknown_interviewer_names_the_choices(example: Any, cli: Any) -> None:
+    result = cli("deck", example("jonas"), "--for", "Paula")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: --for Paula: no such interviewer in pitch.yaml; "
+        "the pitch names: Petra Schulz, Mehmet Öztürk"
+    )
+
+
+def test_unknown_theme(example: Any, cli: Any) -> None:
+    result = cli("deck", example("ada"), "--theme", "neon")
+    assert result.exit_code == 1
+    assert "error: theme 'neon' not found; choose one of: classic, midnight" in result.output
+
+
+def test_init_writes_a_starter_that_check_understands(tmp_path: Path, cli: Any) -> None:
+    result = cli("init", tmp_path / "new")
+    assert result.exit_code == 0
+    starter = tmp_path / "new" / "pitch.yaml"
+    assert starter.is_file()
+    check = cli("check", starter)
+    assert check.exit_code == 1  # every <...> is still to be filled in
+    assert "candidate.name: left-over placeholder '<your name>'" in check.output
+    again = cli("init", tmp_path / "new")
+    assert again.exit_code == 1
+    assert "already exists; not overwriting it" in again.output
+
+
+def test_themes_lists_both(cli: Any) -> None:
+    result = cli("themes")
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names == ["classic", "midnight"]
+
+
+def test_schema_is_json(cli: Any) -> None:
+    result = cli("schema")
+    schema = json.loads(result.output)
+    assert schema["title"] == "pitch.yaml"
+    assert "candidate" in schema["required"]
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from builder.cli import main; "
+        "CliRunner().invoke(main, ['--help']); "
+        "heavy = ('pptx', 'mkdocs', 'PIL', 'pydantic', 'rich'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,67 @@
+"""Image safety: allow-listed formats, a pixel cap, and no metadata in what is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from builder.errors import MediaError
+from builder.images import clean_image
+from builder.storyboard import ImageRef
+
+EXAMPLE_PHOTO = Path(__file__).resolve().parent.parent / "examples" / "ada" / "media" / "ada.jpg"
+
+
+def ref(path: Path) -> ImageRef:
+    return ImageRef(path=path, alt="Photo", field="candidate.photo")
+
+
+def test_example_photo_really_has_gps_and_the_copy_has_none(tmp_path: Path) -> None:
+    assert Image.open(EXAMPLE_PHOTO).getexif().get_ifd(0x8825), "fixture lost its GPS tag"
+    clean = clean_image(ref(EXAMPLE_PHOTO), tmp_path)
+    copy = Image.open(clean.path)
+    assert copy.format == "PNG"
+    assert not copy.getexif()
+    assert not copy.info
+    assert "ada" not in clean.path.name
+    assert (clean.width, clean.height) == (600, 600)
+
+
+def test_text_file_named_png_is_not_an_image(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.png"
+    fake.write_text("hello")
+    with pytest.raises(MediaError, match=r"pitch.yaml: candidate.photo: fake.png is not an image"):
+        clean_image(ref(fake), tmp_path / "out")
+
+
+def test_truncated_png_is_damaged(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.png"
+    Image.new("RGB", (400, 300), "#336699").save(whole)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole.read_bytes()[:80])
+    with pytest.raises(MediaError, match=r"cut.png is damaged or truncated"):
+        clean_image(ref(cut), tmp_path / "out")
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (10_000, 10_000)).save(bomb)  # 100 megapixels in a few kilobytes
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(MediaError, match=r"bomb.png has too many pixels"):
+        clean_image(ref(bomb), tmp_path / "out")
+
+
+def test_eps_is_not_on_the_allow_list(tmp_path: Path) -> None:
+    eps = tmp_path / "x.png"
+    eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n")
+    with pytest.raises(MediaError, match="is not an image"):
+        clean_image(ref(eps), tmp_path / "out")
+
+
+def test_large_images_are_scaled_down(tmp_path: Path) -> None:
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (5000, 2500), "#aa3300").save(big)
+    clean = clean_image(ref(big), tmp_path / "out")
+    assert max(clean.width, clean.height) == 2400

@@ -1,0 +1,207 @@
+"""The pitch loader: strict YAML, every problem at once, each with file:line:col."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.errors import PitchError
+from builder.pitch import load_pitch, pitch_schema
+
+MINIMAL = """\
+candidate:
+  name: Ada Example
+  email: ada@example.com
+  headline: Data analyst
+interview:
+  company: The Daily Muse
+  role: Analyst
+  date: 2026-11-24
+  interviewers:
+    - name: Sarah Kim
+thanks: Thank you for your time.
+discussed:
+  - Moving the weekly KPI report to dbt
+value:
+  - title: A tested pipeline
+"""
+
+
+def problems(tmp_path: Path, text: str | bytes) -> list[str]:
+    path = tmp_path / "pitch.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(PitchError) as caught:
+        load_pitch(path)
+    return caught.value.problems
+
+
+def test_minimal_pitch_loads_with_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "pitch.yaml"
+    path.write_text(MINIMAL)
+    pitch = load_pitch(path)
+    assert pitch.language == "en"
+    assert pitch.theme == "classic"
+    assert pitch.interview.interviewers[0].slug == "sarah-kim"
+    assert pitch.folder == tmp_path.resolve()
+
+
+def test_every_problem_is_listed_with_line_and_column(tmp_path: Path) -> None:
+    text = MINIMAL.replace("  email: ada@example.com", "  emial: ada@example.com").replace(
+        "date: 2026-11-24", "date: yesterday"
+    )
+    text = "language: fr\n" + text
+    found = problems(tmp_path, text)
+    assert "pitch.yaml:1:1: language: must be 'en' or 'de'" in found
+    assert "pitch.yaml:2:1: candidate.email: is required" in found
+    assert "pitch.yaml:4:3: candidate.emial: unknown field 'emial'; did you mean 'email'?" in found
+    assert any(p.startswith("pitch.yaml:9:3: interview.date: must be a date") for p in found)
+    assert len(found) == 4
+
+
+def test_scalars_are_not_reinterpreted_by_yaml_1_1(tmp_path: Path) -> None:
+    path = tmp_path / "pitch.yaml"
+    path.write_text(MINIMAL.replace("name: Ada Example", "name: NO").replace("Analyst\n", "012\n"))
+    pitch = load_pitch(path)
+    assert pitch.candidate.name == "NO"
+    assert pitch.interview.role == "012"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: &x 1\nb: *x\n", "anchors and aliases"),
+        ("a: !!python/object:os.system echo\n", "custom YAML tag"),
+        ("thanks: a\nthanks: b\n", "duplicate key 'thanks'"),
+        ("candidate: [unclosed\n", "not valid YAML"),
+        ("- just\n- a list\n", "a pitch file is a mapping"),
+    ],
+)
+def test_unsafe_or_broken_yaml_is_refused(tmp_path: Path, text: str, expected: str) -> None:
+    found = problems(tmp_path, text)
+    assert len(found) == 1
+    assert found[0].startswith("pitch.yaml:")
+    assert expected in found[0]
+
+
+def test_alias_bomb_is_refused_before_expansion(tmp_path: Path) -> None:
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    assert "anchors and aliases" in problems(tmp_path, bomb)[0]
+
+
+def test_non_utf8_file_is_refused(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL.replace("Ada", "Adé").encode("latin-1"))
+    assert found == ["pitch.yaml:2: not UTF-8 text; save the file as UTF-8"]
+
+
+def test_missing_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(PitchError) as caught:
+        load_pitch(tmp_path / "nope.yaml")
+    assert caught.value.problems == [f"{tmp_path / 'nope.yaml'}: file not found"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "  headline: Data analyst",
+            "  headline: Data analyst\n  photo: ../secret.png",
+            "candidate.photo: ../secret.png is outside the pitch's folder",
+        ),
+        (
+            "  headline: Data analyst",
+            "  headline: Data analyst\n  photo: /etc/passwd",
+            "candidate.photo: /etc/passwd is outside the pitch's folder",
+        ),
+        (
+            "  headline: Data analyst",
+            "  headline: Data analyst\n  photo: media/none.png",
+            "candidate.photo: media/none.png does not exist",
+        ),
+        (
+            "  headline: Data analyst",
+            "  headline: Data analyst\n  photo: -rf.png",
+            "candidate.photo: a file name must not start with '-'",
+        ),
+        (
+            "  headline: Data analyst",
+            "  headline: Data analyst\n  links:\n    Site: javascript:alert(1)",
+            "candidate.links.Site: must be a full http:// or https:// address",
+        ),
+    ],
+)
+def test_media_and_links_are_checked(tmp_path: Path, field: str, value: str, message: str) -> None:
+    found = problems(tmp_path, MINIMAL.replace(field, value))
+    assert len(found) == 1
+    assert message in found[0]
+
+
+def test_sibling_folder_with_same_prefix_is_outside(tmp_path: Path) -> None:
+    (tmp_path / "pitch").mkdir()
+    (tmp_path / "pitch-evil").mkdir()
+    (tmp_path / "pitch-evil" / "x.png").write_bytes(b"x")
+    path = tmp_path / "pitch" / "pitch.yaml"
+    path.write_text(
+        MINIMAL.replace(
+            "  headline: Data analyst", "  headline: Data analyst\n  photo: ../pitch-evil/x.png"
+        )
+    )
+    with pytest.raises(PitchError) as caught:
+        load_pitch(path)
+    assert "outside the pitch's folder" in caught.value.problems[0]
+
+
+def test_symlink_out_of_the_folder_is_outside(tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes(b"x")
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "link.png").symlink_to(tmp_path / "secret.png")
+    path = folder / "pitch.yaml"
+    path.write_text(
+        MINIMAL.replace("  headline: Data analyst", "  headline: Data analyst\n  photo: link.png")
+    )
+    with pytest.raises(PitchError) as caught:
+        load_pitch(path)
+    assert "outside the pitch's folder" in caught.value.problems[0]
+
+
+def test_discussed_is_required_unless_every_interviewer_has_points(tmp_path: Path) -> None:
+    without = MINIMAL.replace("discussed:\n  - Moving the weekly KPI report to dbt\n", "")
+    assert "discussed: name 1-5 specific moments" in problems(tmp_path, without)[0]
+    per_person = without.replace(
+        "    - name: Sarah Kim\n", "    - name: Sarah Kim\n      discussed: [The Friday report]\n"
+    )
+    path = tmp_path / "pitch.yaml"
+    path.write_text(per_person)
+    assert load_pitch(path).interview.interviewers[0].discussed == ["The Friday report"]
+
+
+def test_date_keeps_time_and_offset_when_given(tmp_path: Path) -> None:
+    path = tmp_path / "pitch.yaml"
+    path.write_text(MINIMAL.replace("2026-11-24", "2026-11-24T15:00+01:00"))
+    when: Any = load_pitch(path).interview.date
+    assert (when.hour, when.utcoffset().total_seconds()) == (15, 3600)
+
+
+def test_schema_describes_every_top_level_field() -> None:
+    schema = pitch_schema()
+    assert set(schema["properties"]) == {
+        "language",
+        "theme",
+        "candidate",
+        "interview",
+        "thanks",
+        "discussed",
+        "value",
+        "samples",
+        "closing",
+        "video",
+    }
+    assert schema["additionalProperties"] is False
