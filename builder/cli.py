@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -123,7 +123,7 @@ def _run(
     for_: str | None,
     as_json: bool,
     verbose: bool,
-    size: str = "1080p",
+    size: Literal["1080p", "720p"] = "1080p",
     burn_captions: bool = False,
     allow_long: bool = False,
 ) -> None:
@@ -133,7 +133,7 @@ def _run(
     options = Options(
         size=size,
         burn_captions=burn_captions,
-        allow_long=allow_long,  # type: ignore[arg-type]
+        allow_long=allow_long,
         verbose=verbose,
     )
     with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:

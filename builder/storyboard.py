@@ -101,7 +101,8 @@ class Storyboard:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the storyboard as JSON-ready data, paths relative to the pitch's folder."""
-        return _jsonable(dataclasses.asdict(self), self.source.parent)
+        data: dict[str, Any] = _jsonable(dataclasses.asdict(self), self.source.parent)
+        return data
 
 
 def plan(pitch: Pitch, interviewer: Interviewer) -> Storyboard:

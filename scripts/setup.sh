@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what the tool needs on a Debian machine, then the tool itself into .venv/.
+#   scripts/setup.sh          system packages for building (LibreOffice) + the tool
+#   scripts/setup.sh --test   also what the tests use (Chromium, ffprobe, poppler, espeak-ng)
+# Only missing system packages are installed; running it again is quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+missing=()
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+need soffice libreoffice-impress-nogui   # deck.pdf
+need fc-cache fontconfig                 # LibreOffice finds the theme fonts through it
+if [ "$want_tests" = 1 ]; then
+  need chromium chromium                 # site and video playback tests
+  need ffprobe ffmpeg                    # probing the MP4s (the tool itself ships ffmpeg)
+  need pdftoppm poppler-utils            # PDF pages to PNG, pdffonts, pdftotext
+  need espeak-ng espeak-ng               # spoken test recordings
+fi
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+extra=""
+[ "$want_tests" = 1 ] && extra="[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+echo "ready: .venv/bin/build (activate with: . .venv/bin/activate)"
