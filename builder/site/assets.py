@@ -1,0 +1,179 @@
+"""What the page carries inside itself: the stylesheet, the theme's fonts and the images."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from PIL import Image, ImageOps
+
+from builder.errors import MediaError, ThemeError
+from builder.images import open_image
+from builder.storyboard import ImageRef
+from builder.theme import THEMES_DIR, Theme, contrast
+
+SHARED_DIR = THEMES_DIR / "_site"  # the templates and CSS every theme shares
+_FAMILY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,47}$")
+# Characters every page may need whatever its text: ASCII, Latin-1, dashes, quotes, arrows.
+_BASE_CHARS = frozenset(
+    [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2010, 0x2027), 0x2030, 0x2039, 0x203A]
+) | {0x20AC, 0x2190, 0x2192, 0x2197}
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image re-encoded into a ``data:`` URI, with its pixel size for layout."""
+
+    src: str
+    width: int
+    height: int
+    alt: str
+
+
+def site_dirs(theme: Theme) -> list[Path]:
+    """Return the template folders for *theme*: its own ``site/`` first, then the shared set."""
+    own = theme.folder / "site"
+    return [own, SHARED_DIR] if own.is_dir() else [SHARED_DIR]
+
+
+def stylesheet(theme: Theme, text: str) -> str:
+    """Return the page's whole CSS: fonts as data URIs, palette variables, shared and theme CSS.
+
+    *text* is every character the page shows, so the embedded fonts can be cut down to them.
+    """
+    parts = [_font_faces(theme, text), _variables(theme), (SHARED_DIR / "site.css").read_text()]
+    own = theme.folder / "site" / "theme.css"
+    if own.is_file():
+        parts.append(own.read_text(encoding="utf-8"))
+    css = "\n".join(parts)
+    # The CSS goes into a <style> element verbatim; a closing tag would end it early.
+    if "</" in css:
+        raise ThemeError(f"{theme.name}: site CSS must not contain '</'")
+    return css
+
+
+def _variables(theme: Theme) -> str:
+    c = theme.colors
+    values = {
+        "bg": c.background,
+        "surface": c.surface,
+        "text": c.text,
+        "muted": c.muted,
+        "accent": c.accent,
+        "on-accent": c.on_accent,
+        # Links and labels in the accent colour must stay readable on both page colours.
+        "accent-ink": readable(c.accent, (c.background, c.surface), c.text),
+        "accent-soft": mix(c.accent, c.background, 0.14),
+        "line": mix(c.text, c.background, 0.16),
+        "font-heading": f'"{_family(theme.heading.family)} Heading", system-ui, sans-serif',
+        "font-body": f'"{_family(theme.body.family)} Text", system-ui, sans-serif',
+        "gutter": f"clamp(1.25rem, {theme.margin * 100:.1f}vw, 4.5rem)",
+    }
+    lines = "".join(f"--{name}:{value};" for name, value in values.items())
+    return f":root{{{lines}color-scheme:{theme.mode};}}"
+
+
+def _family(name: str) -> str:
+    # The family name is written into CSS inside quotes: keep it to plain words.
+    if not _FAMILY.match(name):
+        raise ThemeError(f"font family '{name}' must be letters, digits, spaces or hyphens")
+    return name
+
+
+def _font_faces(theme: Theme, text: str) -> str:
+    extra = frozenset(ord(ch) for ch in text if ch.isprintable()) - _BASE_CHARS
+    faces = (
+        (f"{theme.heading.family} Heading", 700, theme.heading.regular),
+        (f"{theme.heading.family} Heading", 800, theme.heading.bold),
+        (f"{theme.body.family} Text", 400, theme.body.regular),
+        (f"{theme.body.family} Text", 700, theme.body.bold),
+    )
+    rules = []
+    for family, weight, file in faces:
+        mime, fmt, data = _font_data(file, extra)
+        rules.append(
+            f'@font-face{{font-family:"{_family(family)}";font-weight:{weight};'
+            f"font-style:normal;font-display:swap;"
+            f'src:url(data:{mime};base64,{data}) format("{fmt}");}}'
+        )
+    return "\n".join(rules)
+
+
+@functools.lru_cache(maxsize=32)
+def _font_data(file: Path, extra: frozenset[int]) -> tuple[str, str, str]:
+    """Return (MIME type, CSS format, base64 data) of *file*, subset when fontTools is there."""
+    try:
+        from fontTools import subset
+    except ImportError:  # optional: without it the whole TrueType file travels
+        return "font/ttf", "truetype", base64.b64encode(file.read_bytes()).decode("ascii")
+    options = subset.Options()
+    options.flavor = "woff"  # zlib-compressed; WOFF2 would need brotli as well
+    options.layout_features = ["*"]  # keep kerning and ligatures
+    options.name_IDs = ["*"]  # keep the copyright and licence names the OFL asks for
+    options.notdef_outline = True
+    font = subset.load_font(str(file), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(_BASE_CHARS | extra))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    subset.save_font(font, out, options)
+    return "font/woff", "woff", base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def inline_image(ref: ImageRef, folder: Path, max_side: int, square: bool = False) -> InlineImage:
+    """Return *ref* scaled to fit *max_side* (or cropped square) as a metadata-free data URI.
+
+    Raises :class:`MediaError` naming the pitch field when the file lies outside *folder*
+    (the pitch's folder) or is not a usable image.
+    """
+    if not ref.path.resolve().is_relative_to(folder.resolve()):
+        raise MediaError(f"{ref.where}: {ref.path.name} is outside the pitch's folder")
+    image = open_image(ref)
+    if square:
+        # Faces sit in the upper part of most portraits: keep more of the top when cropping.
+        image = ImageOps.fit(image, (max_side, max_side), Image.Resampling.LANCZOS, 0, (0.5, 0.35))
+    elif max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    mime, data = _encode(image)
+    src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return InlineImage(src=src, width=image.width, height=image.height, alt=ref.alt)
+
+
+def _encode(image: Image.Image) -> tuple[str, bytes]:
+    if image.mode == "RGBA":
+        alpha = cast(tuple[int, int], image.getchannel("A").getextrema())
+        if alpha[0] < 255:
+            return "image/png", _save(image, "PNG", compress_level=6)
+        image = image.convert("RGB")
+    # Screenshots and diagrams have few colours and stay sharp as PNG; photos go to JPEG.
+    if image.getcolors(maxcolors=1024) is not None:
+        return "image/png", _save(image, "PNG", compress_level=6)
+    return "image/jpeg", _save(image, "JPEG", quality=85, progressive=True, optimize=True)
+
+
+def _save(image: Image.Image, fmt: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """Return *colour* blended with *other*: ``amount`` of *colour*, the rest of *other*."""
+    a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
+    blend = (round(x * amount + y * (1 - amount)) for x, y in zip(a, b, strict=True))
+    return "#" + "".join(f"{v:02X}" for v in blend)
+
+
+def readable(colour: str, backgrounds: tuple[str, ...], towards: str, ratio: float = 4.5) -> str:
+    """Return *colour*, moved towards *towards* just enough to reach *ratio* on every background."""
+    for step in range(21):
+        candidate = mix(towards, colour, step / 20)
+        if all(contrast(candidate, bg) >= ratio for bg in backgrounds):
+            return candidate
+    return towards

@@ -1,0 +1,100 @@
+"""Run MkDocs in-process, in a temporary folder, with our theme and the page view as context."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from builder.errors import ThemeError
+from builder.site.assets import site_dirs
+from builder.site.view import PageView
+from builder.theme import Theme
+
+# The only configuration file MkDocs sees: a constant. Pitch text never reaches it; the page
+# data travels as a Python object through a plugin instance (see _Inject).
+_CONFIG = b"site_name: followup\n"
+
+
+def render(view: PageView, theme: Theme, verbose: bool = False) -> str:
+    """Return the HTML of the one-page site for *view*, built by MkDocs with *theme*'s templates.
+
+    MkDocs' own log lines are shown on stderr only when *verbose*. Raises
+    :class:`ThemeError` when the theme's templates cannot be rendered.
+    """
+    import jinja2
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    dirs = site_dirs(theme)
+    with tempfile.TemporaryDirectory(prefix="followup-site-") as tmp, _mkdocs_logs(verbose):
+        docs, out = Path(tmp) / "docs", Path(tmp) / "site"
+        docs.mkdir()
+        (docs / "index.md").write_text("")  # the content comes from the theme, not Markdown
+        try:
+            config = load_config(
+                io.BytesIO(_CONFIG),
+                config_file_path=str(Path(tmp) / "mkdocs.yml"),
+                docs_dir=str(docs),
+                site_dir=str(out),
+                theme={"name": None, "custom_dir": str(dirs[0])},
+                plugins=[],  # no search plugin: it would add JavaScript and an index
+                markdown_extensions=[],
+                use_directory_urls=False,
+            )
+            # The shared templates come after the theme's own, which may override any of them.
+            config.theme.dirs[1:1] = [str(d) for d in dirs[1:]]
+            config.plugins["followup-site"] = _plugin(view)
+            build(config)
+        except MkDocsException as e:
+            raise ThemeError(f"{theme.name}: the site could not be built: {e}") from e
+        except jinja2.TemplateError as e:
+            raise ThemeError(f"{theme.name}: site template error: {e}") from e
+        return (out / "index.html").read_text(encoding="utf-8")
+
+
+def _plugin(view: PageView) -> Any:
+    from mkdocs.plugins import BasePlugin
+
+    class _Inject(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """Turns on autoescaping and hands the page view to the templates as ``followup``."""
+
+        def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
+            # Every value from the pitch is plain text: escape it everywhere, by default.
+            env.autoescape = True
+            return env
+
+        def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
+            context["followup"] = view
+            return context
+
+    return _Inject()
+
+
+@contextmanager
+def _mkdocs_logs(verbose: bool) -> Iterator[None]:
+    """Show MkDocs' messages on stderr when *verbose*, swallow them otherwise; then restore."""
+    logger = logging.getLogger("mkdocs")
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    handler: logging.Handler
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
+        logger.setLevel(logging.INFO)
+    else:
+        handler = logging.NullHandler()
+        logger.setLevel(logging.CRITICAL + 1)
+    logger.handlers = [handler]
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+        logger.handlers = saved[2]
