@@ -1,0 +1,66 @@
+"""The deck writer: an editable 16:9 .pptx per storyboard, and its PDF through LibreOffice."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from builder.context import WriteContext
+from builder.storyboard import Storyboard
+from builder.theme import Theme
+
+PPTX_NAME = "deck.pptx"
+PDF_NAME = "deck.pdf"
+
+
+def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
+    """Write ``deck.pptx`` and ``deck.pdf`` into ``ctx.stage``; return ``{"pptx", "pdf"}`` paths.
+
+    Without LibreOffice only the .pptx is written (and returned), and a warning says how to
+    install it. Bad images raise :class:`~builder.errors.MediaError`, a failed conversion
+    :class:`~builder.errors.OutputError`.
+    """
+    from builder.deck import pdf
+    from builder.deck.package import language_tag
+
+    ctx.report("deck", 0.0)
+    pptx = build_pptx(board, theme, ctx.stage / PPTX_NAME, ctx.warnings)
+    files = {"pptx": pptx}
+    soffice = pdf.find_soffice()
+    if soffice is None:
+        if pdf.skipped_warning() not in ctx.warnings:
+            ctx.warnings.append(pdf.skipped_warning())
+    else:
+        ctx.report("deck", 0.3)
+        target = ctx.stage / PDF_NAME
+        files["pdf"] = pdf.convert(pptx, target, theme, soffice, language_tag(board))
+    ctx.report("deck", 1.0)
+    return files
+
+
+def build_pptx(board: Storyboard, theme: Theme, target: Path, warnings: list[str]) -> Path:
+    """Write *board*'s slides in *theme* to the .pptx file *target* and return *target*.
+
+    Warnings (text that had to be shortened) are appended to *warnings*.
+    """
+    from builder.deck.draw import Deck, footer, notes
+    from builder.deck.layout import Grid
+    from builder.deck.master import heading_is_bold, new_presentation
+    from builder.deck.package import finish
+    from builder.deck.slides import SLIDES
+
+    grid = Grid.for_theme(theme)
+    # Cleaned images live outside the stage, which must end up holding only the outputs.
+    with tempfile.TemporaryDirectory(prefix="deck-images-") as scratch:
+        prs = new_presentation(theme, grid)
+        deck = Deck(prs, board, theme, grid, Path(scratch), heading_is_bold(theme))
+        signature = f"{board.candidate.name} · {board.candidate.email}"
+        for scene in board.scenes:
+            slide = SLIDES[scene.kind](deck, scene)
+            if scene.kind != "title":
+                footer(deck, slide, signature)
+            notes(slide, scene)
+        finish(deck.prs, board, theme)
+        deck.prs.save(str(target))
+    warnings.extend(w for w in deck.warnings if w not in warnings)
+    return target

@@ -1,0 +1,156 @@
+"""Text that fits its box: measured with the theme's real font files, shrunk, wrapped, shortened."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+from builder.deck.layout import EMU_PER_PT
+
+REFERENCE = 200  # measure at 200 px per em; widths scale linearly from there
+WIDTH_SAFETY = 1.06  # LibreOffice and PowerPoint kern and hint a little unlike Pillow
+HEIGHT_SAFETY = 1.03
+MIN_LINE = 1.2  # PowerPoint never sets single-spaced lines tighter than this (em)
+STEP = 0.5  # font sizes are tried in half points
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph: its words, how it is measured, and how it is written."""
+
+    text: str
+    font: Path  # the font file that renders it, for measuring
+    family: str  # the family name written into the .pptx
+    color: str  # #RRGGBB
+    bold: bool = False
+    scale: float = 1.0  # font size relative to the size the box is fitted at
+    space_before: float = 0.0  # space above, as a share of this paragraph's font size
+    bullet: bool = False
+    caps: bool = False  # shown in capitals (the text itself keeps its case)
+    tracking: float = 0.0  # extra space between letters, as a share of the font size
+    link: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """Return the text as it appears on the slide (capitals when ``caps``)."""
+        return self.text.upper() if self.caps else self.text
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Paragraphs and the size at which they fit their box."""
+
+    paras: tuple[Para, ...]
+    size: float  # points, before each paragraph's scale
+    height: int  # EMU the text takes
+    shortened: bool  # words had to be cut to fit, even at the smallest size
+
+    def size_of(self, para: Para) -> float:
+        """Return *para*'s font size in points, rounded to what a .pptx can store."""
+        return round(self.size * para.scale, 1)
+
+
+class _Face:
+    """Widths and line height of one font file, measured once per word."""
+
+    def __init__(self, path: Path) -> None:
+        self._font = ImageFont.truetype(str(path), REFERENCE)
+        ascent, descent = self._font.getmetrics()
+        self.line = max((ascent + descent) / REFERENCE, MIN_LINE)
+        self._widths: dict[str, float] = {}
+        self.space = self.width(" ")
+
+    def width(self, text: str) -> float:
+        """Return the advance width of *text* in em."""
+        found = self._widths.get(text)
+        if found is None:
+            found = self._widths[text] = self._font.getlength(text) / REFERENCE
+        return found
+
+
+@lru_cache(maxsize=16)
+def _face(path: Path) -> _Face:
+    return _Face(path)
+
+
+def bullet_indent(size: float) -> float:
+    """Return the hanging indent of a bulleted paragraph at *size*, in points."""
+    return round(size * 1.1, 1)
+
+
+def line_height(para: Para, size: float) -> float:
+    """Return the height of one line of *para* at base *size*, in points."""
+    return size * para.scale * _face(para.font).line * HEIGHT_SAFETY
+
+
+def count_lines(para: Para, size: float, width: float) -> int:
+    """Return how many lines *para* takes at base *size* in a box *width* points wide."""
+    face, px = _face(para.font), size * para.scale
+    available = (width - (bullet_indent(px) if para.bullet else 0.0)) / WIDTH_SAFETY
+    track = para.tracking * px
+    lines, used = 1, 0.0
+    for word in para.shown.split():
+        advance = face.width(word) * px + track * len(word)
+        if used and used + (face.space * px + track) + advance <= available:
+            used += face.space * px + track + advance
+            continue
+        if used:
+            lines, used = lines + 1, 0.0
+        # A word wider than the line is broken between letters, as both renderers do.
+        extra = max(0, math.ceil(advance / available) - 1)
+        lines, used = lines + extra, advance - extra * available
+    return lines
+
+
+def text_height(paras: Sequence[Para], size: float, width: float) -> float:
+    """Return the height in points of *paras* at base *size* in a box *width* points wide."""
+    total = 0.0
+    for index, para in enumerate(paras):
+        if index:
+            total += para.space_before * size * para.scale
+        total += count_lines(para, size, width) * line_height(para, size)
+    return total
+
+
+def fit(paras: Sequence[Para], width: int, height: int, largest: float, smallest: float) -> Fitted:
+    """Return *paras* at the largest size from *largest* down to *smallest* that fits the box.
+
+    *width* and *height* are in EMU. When even *smallest* is too big, words are cut from
+    the end (marked with an ellipsis) until the rest fits, and ``shortened`` is true.
+    """
+    w, h = width / EMU_PER_PT, height / EMU_PER_PT
+    size = largest
+    while size >= smallest:
+        used = text_height(paras, size, w)
+        if used <= h:
+            return Fitted(tuple(paras), size, round(used * EMU_PER_PT), shortened=False)
+        size -= STEP
+    kept = _shorten(list(paras), smallest, w, h)
+    used = text_height(kept, smallest, w)
+    return Fitted(tuple(kept), smallest, round(used * EMU_PER_PT), shortened=True)
+
+
+def _shorten(paras: list[Para], size: float, width: float, height: float) -> list[Para]:
+    # Drop whole paragraphs from the end while that still leaves too much, then words.
+    while len(paras) > 1 and text_height(paras[:-1], size, width) > height:
+        paras.pop()
+    last = paras[-1] if paras else None
+    if last is None:
+        return paras
+    words = last.text.split()
+    low, high = 0, len(words)  # binary search: the most words that still fit
+    while low < high:
+        middle = (low + high + 1) // 2
+        trial = replace(last, text=" ".join(words[:middle]) + ELLIPSIS)
+        if text_height([*paras[:-1], trial], size, width) <= height:
+            low = middle
+        else:
+            high = middle - 1
+    paras[-1] = replace(last, text=" ".join(words[:low]) + ELLIPSIS)
+    return paras

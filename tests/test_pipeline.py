@@ -1,0 +1,78 @@
+"""The pipeline: per-interviewer folders, and nothing half-written when anything fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_two_interviewers_get_a_folder_each(example: Any, cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("deck", example("jonas"), "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [o["slug"] for o in report["outputs"]] == ["petra-schulz", "mehmet-ozturk"]
+    for slug in ("petra-schulz", "mehmet-ozturk"):
+        assert (out / slug / "deck.pptx").is_file()
+    assert sorted(p.name for p in out.iterdir()) == ["mehmet-ozturk", "petra-schulz"]
+
+
+def test_for_builds_only_that_person(example: Any, cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("deck", example("jonas"), "-o", out, "--for", "Mehmet")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["mehmet-ozturk"]
+
+
+def test_one_interviewer_writes_directly_into_the_folder(
+    example: Any, cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert cli("deck", example("ada"), "-o", out).exit_code == 0
+    assert (out / "deck.pptx").is_file()
+
+
+def test_failure_leaves_the_previous_build_untouched(
+    example: Any, cli: Any, tmp_path: Path
+) -> None:
+    pitch = example("ada")
+    out = tmp_path / "out"
+    assert cli("deck", pitch, "-o", out).exit_code == 0
+    before = snapshot(out)
+    # Damage the second value image: the first scenes would already be written by then.
+    (pitch.parent / "media" / "dashboard.png").write_bytes(b"not a png")
+    result = cli("deck", pitch, "-o", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: pitch.yaml: samples[0].image: dashboard.png is not an image "
+        "(use PNG, JPEG, WebP or GIF)"
+    )
+    assert snapshot(out) == before
+    assert not list(out.glob(".staging-*"))
+
+
+def test_first_build_failing_leaves_no_files(example: Any, cli: Any, tmp_path: Path) -> None:
+    pitch = example("ada")
+    Image.new("1", (10_000, 10_000)).save(pitch.parent / "media" / "pipeline.png")
+    out = tmp_path / "out"
+    result = cli("deck", pitch, "-o", out)
+    assert result.exit_code == 1
+    assert "value[0].image: pipeline.png has too many pixels" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_unwritable_output_folder_is_one_line(example: Any, cli: Any, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = cli("deck", example("ada"), "-o", blocker / "out")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {blocker / 'out'}: cannot write the output folder: Not a directory"
+    )
