@@ -38,6 +38,43 @@ WORDS: dict[str, dict[Language, str]] = {
     },
     "photo_alt": {"en": "Photo of {name}", "de": "Foto von {name}"},
     "image_alt": {"en": "Illustration: {title}", "de": "Abbildung: {title}"},
+    # The microsite
+    "page_title": {"en": "{thanks} · {candidate}", "de": "{thanks} · {candidate}"},
+    "skip": {"en": "Skip to the content", "de": "Zum Inhalt springen"},
+    "for": {"en": "For {name}", "de": "Für {name}"},
+    "for_titled": {"en": "For {name}, {title}", "de": "Für {name}, {title}"},
+    "sections": {"en": "On this page", "de": "Auf dieser Seite"},
+    "media": {"en": "Video and slides", "de": "Video und Folien"},
+    "media_video": {"en": "A short video for you", "de": "Ein kurzes Video für Sie"},
+    "media_deck": {"en": "The slides", "de": "Die Folien"},
+    "watch": {"en": "Watch the video", "de": "Video ansehen"},
+    "video_label": {"en": "Video message from {name}", "de": "Videobotschaft von {name}"},
+    "no_video": {
+        "en": "This browser cannot play the video here; download it instead.",
+        "de": "Dieser Browser kann das Video hier nicht abspielen; bitte laden Sie es herunter.",
+    },
+    "download_video": {"en": "Download the video", "de": "Video herunterladen"},
+    "language_name": {"en": "English", "de": "Deutsch"},
+    "deck": {"en": "Open the slides", "de": "Folien öffnen"},
+    "deck_note": {
+        "en": "The same points as a short deck, to keep or pass on.",
+        "de": "Dieselben Punkte als kurze Präsentation zum Behalten oder Weitergeben.",
+    },
+    "open_sample": {"en": "View the sample", "de": "Arbeitsprobe ansehen"},
+    "write": {"en": "Write an email", "de": "E-Mail schreiben"},
+    "email": {"en": "Email", "de": "E-Mail"},
+    "phone": {"en": "Phone", "de": "Telefon"},
+    "elsewhere": {"en": "Elsewhere", "de": "Im Netz"},
+    "footer": {
+        "en": "A personal note from {candidate} for {person}, after our conversation on {date}.",
+        "de": "Eine persönliche Nachricht von {candidate} an {person} nach unserem Gespräch "
+        "am {date}.",
+    },
+    "private": {
+        "en": "This page was made for you alone; search engines are asked not to index it.",
+        "de": "Diese Seite ist nur für Sie gemacht; Suchmaschinen werden gebeten, "
+        "sie nicht aufzunehmen.",
+    },
 }
 
 

@@ -9,12 +9,12 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
-from builder import wording
 from builder.errors import PitchError
 from builder.site.assets import InlineImage, inline_image
 from builder.site.media import MediaFile
-from builder.site.words import file_size, long_date, say
+from builder.site.words import file_size, long_date
 from builder.storyboard import ImageRef, Scene, Storyboard
+from builder.wording import say
 
 PHOTO_SIDE = 320  # px; shown at 160 CSS px, sharp on 2x screens
 IMAGE_SIDE = 1200  # px; a card is at most about 560 CSS px wide
@@ -206,7 +206,7 @@ def _values(board: Storyboard) -> Section | None:
 
 def _samples(board: Storyboard) -> Section | None:
     lang = board.language
-    title = wording.say("samples", lang)
+    title = say("samples", lang)
     listed = next((s for s in board.scenes if s.kind == "samples"), None)
     if listed is not None:
         return Section(id="samples", kind="list", title=title, items=listed.bullets)
@@ -234,7 +234,7 @@ def _video(board: Storyboard, media: Mapping[str, MediaFile]) -> Video | None:
         label=say("video_label", lang, name=board.candidate.name),
         poster=media["poster"].name if "poster" in media else None,
         captions=media["captions"].name if "captions" in media else None,
-        captions_label=say("captions", lang),
+        captions_label=say("language_name", lang),
         download=Link(
             file.name,
             say("download_video", lang),
@@ -261,7 +261,7 @@ def _media_section(board: Storyboard, video: bool, deck: bool) -> Section:
 
 def _contact(board: Storyboard, scene: Scene) -> Contact:
     person, lang = board.candidate, board.language
-    subject = wording.say("title_sub", lang, role=board.role, company=board.company)
+    subject = say("title_sub", lang, role=board.role, company=board.company)
     mailto = f"mailto:{quote(person.email, safe='@.+-_')}?subject={quote(subject)}"
     links = tuple(
         Link(safe_url(url, board, f"candidate.links.{label}"), label, note=_host(url))
