@@ -75,8 +75,10 @@ def build(
     theme = load_theme(theme_name or pitch.theme, relative_to=pitch.folder)
     writers = [_writer(name) for name in OUTPUTS if name in set(outputs)]
     nested = len(pitch.interview.interviewers) > 1
+    created = not out_dir.exists()
     staging = _staging_dir(out_dir)
     warnings: list[str] = []
+    finished = False
     try:
         results = []
         for board in boards:
@@ -95,8 +97,11 @@ def build(
             results.append(result)
         for result in results:
             _move_into_place(staging / result.slug, result)
+        finished = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not finished:
+            shutil.rmtree(out_dir, ignore_errors=True)  # it did not exist before this run
     return Build(results, warnings)
 
 
