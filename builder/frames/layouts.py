@@ -1,0 +1,207 @@
+"""One layout per kind of scene: where the title, text, picture and contact details go."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from PIL import ImageDraw
+
+from builder.frames import pieces
+from builder.frames.canvas import Box, Canvas, mix, smooth
+from builder.frames.pieces import KICKER_HEIGHT
+from builder.frames.text import display_url, fit_line, font
+from builder.storyboard import Scene, Storyboard
+
+Layout = Callable[[Canvas, Scene, Storyboard, Box], None]
+PANEL = 0.64  # where the right-hand panel of the title card (and image-less slides) starts
+
+
+def title(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+    """The title card: who it is for, big; the thanks; the candidate's photo and name."""
+    width, height = canvas.image.size
+    panel_x = round(width * PANEL)
+    canvas.draw.rectangle((panel_x, 0, width, height), fill=canvas.colour("surface"))
+    d = min(round((width - panel_x) * 0.56), round(area.h * 0.62))
+    centre = ((panel_x + width) // 2, height // 2)
+    pieces.portrait(canvas, scene.image, board.candidate.name, centre, d)
+    column = Box(area.x, area.y, panel_x - area.x - canvas.px(90), area.h)
+    sign = canvas.px(112)
+    y = pieces.kicker(canvas, scene.kicker, column.x, column.y + canvas.px(40), column.w)
+    heading = canvas.fit(
+        scene.title, canvas.theme.heading.bold, (128, 72), (column.w, round(column.h * 0.42)),
+        leading=1.08,
+    )  # fmt: skip
+    y = canvas.write(heading, column.x, y, canvas.colour("text")) + canvas.px(34)
+    room = column.bottom - sign - canvas.px(40) - y
+    thanks = canvas.fit(
+        scene.text, canvas.theme.body.regular, (40, 26), (column.w, room), leading=1.4
+    )
+    canvas.write(thanks, column.x, y, canvas.colour("muted"))
+    name, _, headline = (scene.bullets[0] if scene.bullets else "").partition(" · ")
+    _signature(canvas, name, headline, Box(column.x, column.bottom - sign, column.w, sign))
+
+
+def _signature(canvas: Canvas, name: str, headline: str, box: Box) -> None:
+    """Draw an accent rule, the candidate's name and their headline."""
+    rule = (box.x, box.y, box.x + canvas.px(90), box.y + canvas.px(3))
+    canvas.draw.rectangle(rule, fill=canvas.colour("accent"))
+    face = font(canvas.theme.heading.regular, canvas.px(36))
+    canvas.draw.text((box.x, box.y + canvas.px(24)), fit_line(name, face, box.w), font=face,
+                     fill=canvas.colour("text"))  # fmt: skip
+    small = font(canvas.theme.body.regular, canvas.px(26))
+    canvas.draw.text((box.x, box.y + canvas.px(72)), fit_line(headline, small, box.w), font=small,
+                     fill=canvas.colour("muted"))  # fmt: skip
+
+
+def numbered(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+    """A title over up to five numbered cards (what was discussed, the work samples)."""
+    heading = canvas.fit(
+        scene.title, canvas.theme.heading.bold, (84, 56), (area.w, round(area.h * 0.3)), leading=1.1
+    )
+    kicker_h = canvas.px(KICKER_HEIGHT) if scene.kicker else 0
+    gap = canvas.px(56)
+    grid = pieces.cards(canvas, scene.bullets, area.w, area.h - kicker_h - heading.height - gap)
+    used = kicker_h + heading.height + (gap + grid.height if scene.bullets else 0)
+    y = area.y + max(0, (area.h - used) // 2)
+    y = pieces.kicker(canvas, scene.kicker, area.x, y, area.w)
+    y = canvas.write(heading, area.x, y, canvas.colour("text")) + gap
+    grid.draw(canvas, area.x, y)
+
+
+def point(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+    """A point or a work sample: label, title, paragraph, link, and the image beside them.
+
+    Without an image the right side becomes a panel with the point's number (or, for a
+    sample with a link, a small browser window showing the address).
+    """
+    if scene.image is not None:
+        split, gutter = round(area.w * 0.47), canvas.px(80)
+        beside = Box(area.x + split + gutter, area.y, area.w - split - gutter, area.h)
+        pieces.picture(canvas, scene.image, beside)
+        text_column(canvas, scene, Box(area.x, area.y, split, area.h))
+        return
+    width, height = canvas.image.size
+    panel_x, inset = round(width * PANEL), canvas.px(70)
+    canvas.draw.rectangle((panel_x, 0, width, height), fill=canvas.colour("surface"))
+    panel = Box(panel_x + inset, area.y, width - panel_x - 2 * inset, area.h)
+    if scene.link:
+        pieces.browser(canvas, scene.link, panel)
+    else:
+        same = [s for s in board.scenes if s.kind == scene.kind]
+        pieces.big_number(canvas, same.index(scene) + 1 if scene in same else 1, panel)
+    text_column(canvas, scene, Box(area.x, area.y, panel_x - area.x - canvas.px(100), area.h))
+
+
+def text_column(canvas: Canvas, scene: Scene, column: Box) -> None:
+    """Draw kicker, title, text and link, centred vertically in *column*."""
+    theme, gap = canvas.theme, canvas.px(36)
+    link_h = canvas.px(60) if scene.link else 0
+    kicker_h = canvas.px(KICKER_HEIGHT) if scene.kicker else 0
+    heading = canvas.fit(
+        scene.title, theme.heading.bold, (76, 50), (column.w, round(column.h * 0.42)), leading=1.12
+    )
+    room = column.h - kicker_h - heading.height - gap - link_h
+    text = canvas.fit(scene.text, theme.body.regular, (38, 26), (column.w, room), leading=1.42)
+    used = kicker_h + heading.height + (gap + text.height if text.lines else 0) + link_h
+    y = column.y + max(0, (column.h - used) // 2)
+    y = pieces.kicker(canvas, scene.kicker, column.x, y, column.w)
+    y = canvas.write(heading, column.x, y, canvas.colour("text"))
+    if text.lines:
+        y = canvas.write(text, column.x, y + gap, canvas.colour("muted"))
+    if scene.link:
+        pieces.link(canvas, scene.link, column.x, y + canvas.px(28), column.w)
+
+
+def closing(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+    """The closing card: the invitation on the left, a contact card on the right."""
+    split, gap = round(area.w * 0.5), canvas.px(40)
+    invitation = dataclasses.replace(scene, bullets=(), image=None, link=None)
+    text_column(canvas, invitation, Box(area.x, area.y, split - gap, area.h))
+    right = Box(
+        area.x + split + gap, area.y + canvas.px(30), area.w - split - gap, area.h - canvas.px(60)
+    )
+    _contact_card(canvas, scene, board, right)
+
+
+def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+    """Draw the candidate's card: photo, name, headline and one row per way to reach them."""
+    name = scene.bullets[0] if scene.bullets else board.candidate.name
+    rows = [item for item in scene.bullets[1:] if item != name]
+    pad, d, gap = canvas.px(56), canvas.px(150), canvas.px(44)
+    step = min(canvas.px(72), (area.h - 2 * pad - d - gap) // max(1, len(rows)))
+    card_h = min(area.h, 2 * pad + d + (gap + step * len(rows) if rows else 0))
+    card = Box(area.x, area.y + (area.h - card_h) // 2, area.w, card_h)
+    canvas.draw.rounded_rectangle(
+        (card.x, card.y, card.right, card.bottom), canvas.px(28), canvas.colour("surface")
+    )
+    face_centre = (card.x + pad + d // 2, card.y + pad + d // 2)
+    pieces.portrait(canvas, board.candidate.photo, name, face_centre, d)
+    text_x = card.x + pad + d + canvas.px(40)
+    text_w = card.right - pad - text_x
+    theme = canvas.theme
+    who = canvas.fit(
+        name, theme.heading.bold, (48, 32), (text_w, canvas.px(120)), leading=1.1, max_lines=2
+    )
+    what = canvas.fit(
+        board.candidate.headline, theme.body.regular, (26, 20), (text_w, canvas.px(68)),
+        leading=1.3, max_lines=2,
+    )  # fmt: skip
+    top = card.y + pad + (d - who.height - canvas.px(10) - what.height) // 2
+    y = canvas.write(who, text_x, top, canvas.colour("text"))
+    canvas.write(what, text_x, y + canvas.px(10), canvas.colour("muted"))
+    rows_box = Box(card.x + pad, card.y + pad + d + gap, card.w - 2 * pad, step * len(rows))
+    _contact_rows(canvas, rows, rows_box)
+
+
+def _contact_rows(canvas: Canvas, rows: list[str], box: Box) -> None:
+    """Draw one row per address: an icon, then the email, phone or link as people say it."""
+    if not rows:
+        return
+    step = box.h // len(rows)
+    size = min(canvas.px(32), round(step * 0.5))
+    face = font(canvas.theme.body.regular, size)
+    side, gap = round(size * 1.25), canvas.px(26)
+    for i, row in enumerate(rows):
+        middle = box.y + i * step + step // 2
+        kind = "mail" if "@" in row else "link" if "://" in row else "phone"
+        pieces.icon(canvas, kind, Box(box.x, middle - side // 2, side, side))
+        shown = fit_line(display_url(row) if kind == "link" else row, face, box.w - side - gap)
+        canvas.draw.text((box.x + side + gap, middle), shown, font=face,
+                         fill=canvas.colour("text"), anchor="lm")  # fmt: skip
+
+
+def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
+    """Draw the candidate's name and the position dots along the bottom edge."""
+    width, height = canvas.image.size
+    side = round(canvas.theme.margin * width)
+    middle = height - canvas.px(62)
+    if scene.kind != "title":  # the title card already signs with the name
+        face = font(canvas.theme.body.bold, canvas.px(24))
+        note = fit_line(f"{board.candidate.name}  ·  {board.company}", face, width // 2)
+        canvas.draw.text((side, middle), note, font=face, fill=canvas.colour("muted"), anchor="lm")
+    index = board.scenes.index(scene) if scene in board.scenes else -1
+    r, gap = canvas.px(6), canvas.px(26)
+    on_panel = scene.kind == "title" or (scene.kind in ("value", "sample") and scene.image is None)
+    quiet = mix(
+        canvas.colour("muted"), canvas.colour("surface" if on_panel else "background"), 0.55
+    )
+
+    def paint(draw: ImageDraw.ImageDraw, s: int) -> None:
+        for i in range(len(board.scenes)):
+            cx = (r + i * gap) * s
+            fill = canvas.colour("accent") if i == index else quiet
+            draw.ellipse((cx - r * s, 0, cx + r * s, 2 * r * s), fill=(*fill, 255))
+
+    dots = smooth((2 * r + (len(board.scenes) - 1) * gap, 2 * r), paint)
+    canvas.stamp(dots, width - side - dots.width, middle - r)
+
+
+LAYOUTS: dict[str, Layout] = {
+    "title": title,
+    "discussed": numbered,
+    "samples": numbered,
+    "value": point,
+    "sample": point,
+    "closing": closing,
+}

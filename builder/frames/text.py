@@ -1,0 +1,140 @@
+"""Text on slides: fonts, wrapping, and shrinking until a block fits its box."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import ImageFont
+
+Font = ImageFont.FreeTypeFont
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Wrapped text set in one font: what was fitted into a box."""
+
+    lines: tuple[str, ...]
+    font: Font
+    leading: int  # pixels from one line's top to the next
+
+    @property
+    def height(self) -> int:
+        """Return the block's height in pixels (0 when it has no lines)."""
+        return self.leading * len(self.lines)
+
+    @property
+    def width(self) -> int:
+        """Return the width of the block's longest line in pixels."""
+        return max((round(self.font.getlength(line)) for line in self.lines), default=0)
+
+
+_FONTS = threading.local()
+
+
+def font(path: Path, size: int) -> Font:
+    """Return the TrueType font in *path* at *size* pixels (cached: loading costs ~1 ms).
+
+    Each thread keeps its own fonts: a FreeType face must not be used by two threads at
+    once, and frames are drawn on several.
+    """
+    cache: dict[tuple[Path, int], Font] | None = getattr(_FONTS, "cache", None)
+    if cache is None:
+        cache = _FONTS.cache = {}
+    key = (path, size)
+    if key not in cache:
+        cache[key] = ImageFont.truetype(str(path), size)
+    return cache[key]
+
+
+def fit_text(
+    text: str,
+    path: Path,
+    size: int,
+    min_size: int,
+    width: int,
+    height: int,
+    *,
+    leading: float = 1.22,
+    max_lines: int = 99,
+) -> Block:
+    """Return *text* wrapped to *width* at the largest size from *size* down to *min_size*
+    whose block fits *height*; at *min_size* the text is cut with an ellipsis instead.
+    """
+    current = size
+    while True:
+        face = font(path, current)
+        step = round(current * leading)
+        lines = wrap(text, face, width)
+        room = max(1, min(max_lines, height // step))
+        if len(lines) <= room or current <= min_size:
+            return Block(truncate(lines, room, face, width), face, step)
+        current = max(min_size, round(current * 0.92))
+
+
+def wrap(text: str, face: Font, width: int) -> list[str]:
+    """Return *text* broken into lines no wider than *width* (long words are split)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            for piece in _split_word(word, face, width):
+                trial = f"{line} {piece}" if line else piece
+                if face.getlength(trial) <= width:
+                    line = trial
+                    continue
+                if line:
+                    lines.append(line)
+                line = piece
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _split_word(word: str, face: Font, width: int) -> list[str]:
+    # A URL or a compound word wider than the column would overflow it: cut it up.
+    if face.getlength(word) <= width:
+        return [word]
+    pieces, piece = [], ""
+    for char in word:
+        if piece and face.getlength(piece + char) > width:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    return [*pieces, piece] if piece else pieces
+
+
+def truncate(lines: list[str], room: int, face: Font, width: int) -> tuple[str, ...]:
+    """Return the first *room* of *lines*, the last one ending in an ellipsis if any were cut."""
+    if len(lines) <= room:
+        return tuple(lines)
+    kept = lines[:room]
+    last = kept[-1]
+    while last and face.getlength(last + ELLIPSIS) > width:
+        last = last[:-1]
+    kept[-1] = last.rstrip(" ,;:.-") + ELLIPSIS
+    return tuple(kept)
+
+
+def fit_line(text: str, face: Font, width: int, tracking: int = 0) -> str:
+    """Return *text* as it fits on one line of *width* (cut with an ellipsis if needed).
+
+    *tracking* is extra space after each character, for letter-spaced labels.
+    """
+
+    def length(value: str) -> float:
+        return face.getlength(value) + tracking * len(value)
+
+    if length(text) <= width:
+        return text
+    while text and length(text + ELLIPSIS) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
+
+
+def display_url(url: str) -> str:
+    """Return *url* as people say it: no scheme, no ``www.``, no trailing slash."""
+    shown = url.split("://", 1)[-1].removeprefix("www.")
+    return shown.rstrip("/")

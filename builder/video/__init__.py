@@ -1,0 +1,194 @@
+"""``build video``: the storyboard as a short MP4 with captions, a poster and a preview GIF.
+
+The package's parts: :mod:`.recording` checks and measures the candidate's recording,
+:mod:`.timeline` decides when each scene shows, :mod:`.stills` writes each slide once (and
+the caption layer) with the lists that time them, :mod:`.encode` builds the one ffmpeg
+command, :mod:`.ffmpeg` runs it, :mod:`.preview` makes the poster and the GIF. Captions
+come from :mod:`builder.captions`, pictures from :mod:`builder.frames`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PIL import Image
+
+from builder.captions import Cue, from_script, load, shifted, to_vtt
+from builder.context import WriteContext
+from builder.errors import OutputError
+from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene
+from builder.storyboard import Storyboard
+from builder.theme import Theme
+from builder.video import encode, ffmpeg, preview, stills, timeline
+from builder.video.recording import Recording, inspect
+from builder.video.timeline import TICKS, Timeline
+
+# Shares of the progress bar: drawing the slides, then encoding; the rest is the preview.
+DRAW, ENCODE = 0.25, 0.65
+
+
+def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
+    """Write video.mp4, poster.png, preview.gif and (given a script or captions) video.vtt
+    for *board* into ``ctx.stage``; return their paths by kind.
+
+    Raises :class:`MediaError` for an unusable recording or caption file and
+    :class:`OutputError` when ffmpeg is missing or fails; the pipeline then discards the
+    stage, so nothing half-written reaches the output folder.
+    """
+    label = f"video {board.interviewer.slug}"
+    ctx.report(label, 0.0)
+    ffmpeg.ffmpeg()  # fail before any drawing when there is no ffmpeg
+    recording = _recording(board, ctx)
+    plan = timeline.plan(board, recording)
+    cues = _cues(board, recording, plan, ctx)
+    burned = cues if ctx.options.burn_captions else []
+    # Drawing lets go of the GIL often enough that two threads draw the slides faster; the
+    # preview GIF and the poster are made while ffmpeg encodes.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scenes = _draw(board, theme, ctx, bool(burned), pool)
+        gif = pool.submit(preview.write_gif, board, theme, ctx.stage / "preview.gif")
+        # A copy: Pillow keeps a save's settings on the image object, so two threads must
+        # never save the same image at once. (The video opens on this very picture.)
+        poster = pool.submit(preview.write_poster, scenes[0].copy(), ctx.stage / "poster.png")
+        video = _encode(board, theme, ctx, plan, recording, scenes, burned)
+        files = {"video": video, "poster": poster.result(), "preview": gif.result()}
+    if cues:
+        files["captions"] = ctx.stage / "video.vtt"
+        files["captions"].write_text(to_vtt(cues), encoding="utf-8")
+    ctx.report(label, 1.0)
+    return files
+
+
+def _draw(
+    board: Storyboard, theme: Theme, ctx: WriteContext, burn: bool, pool: ThreadPoolExecutor
+) -> list[Image.Image]:
+    """Return every scene drawn at the video's size (leaving room for captions to burn in)."""
+    size, space = SIZES[ctx.options.size], CAPTION_SPACE if burn else 0.0
+    scenes: list[Image.Image] = []
+    drawn = pool.map(
+        lambda s: render_scene(s, board, theme, size, caption_space=space), board.scenes
+    )
+    for scene in drawn:
+        scenes.append(scene)
+        ctx.report(f"video {board.interviewer.slug}", DRAW * len(scenes) / len(board.scenes))
+    return scenes
+
+
+def _encode(
+    board: Storyboard,
+    theme: Theme,
+    ctx: WriteContext,
+    plan: Timeline,
+    recording: Recording | None,
+    scenes: list[Image.Image],
+    burned: list[Cue],
+) -> Path:
+    """Write the pictures ffmpeg reads into a scratch folder of the stage, run the encode,
+    and return the MP4 (the scratch folder is removed whatever happens)."""
+    label = f"video {board.interviewer.slug}"
+    size = scenes[0].size
+    overlays = {i: caption_overlay(cue.text, theme, size) for i, cue in enumerate(burned)}
+    work = Path(tempfile.mkdtemp(prefix=".video-", dir=ctx.stage))
+    try:
+        job = _job(board, theme, plan, recording, scenes, (burned, overlays), work)
+        ffmpeg.run(
+            encode.command(job),
+            what=f"{board.source.name}: video for {board.interviewer.name}",
+            total=plan.total / TICKS,
+            progress=lambda done: ctx.report(label, DRAW + done * ENCODE),
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return job.output
+
+
+def _where(board: Storyboard, field: str) -> str:
+    return f"{board.source.name}: {field}"
+
+
+# Composing a recording between slides needs a current ffmpeg: 5.1's xfade never ends its
+# stream there and the encode hangs (verified with Debian 12's ffmpeg 5.1).
+CLIP_FFMPEG = (7, 0)
+
+
+def _recording(board: Storyboard, ctx: WriteContext) -> Recording | None:
+    if board.video is None or board.video.recording is None:
+        return None
+    where = _where(board, "video.recording")
+    recording = inspect(board.video.recording, where, allow_long=ctx.options.allow_long)
+    if recording.hdr:
+        ctx.warnings.append(
+            f"{where}: {recording.path.name} is HDR; its colours will look flat in the video. "
+            "Record or export it in SDR (on iPhone: Settings > Camera > Formats, HDR Video off)"
+        )
+    exe = ffmpeg.ffmpeg()
+    if recording.kind == "clip" and ffmpeg.version(exe) < CLIP_FFMPEG:
+        major, minor = ffmpeg.version(exe)
+        raise OutputError(
+            f"{where}: a video recording needs ffmpeg 7 or newer, found {major}.{minor} "
+            f"({exe}); run: pip install -U imageio-ffmpeg"
+        )
+    return recording
+
+
+def _cues(
+    board: Storyboard, recording: Recording | None, plan: Timeline, ctx: WriteContext
+) -> list[Cue]:
+    """Return the captions on the video's own clock: from the caption file or the script."""
+    if board.video is None:
+        return []
+    total, clip = plan.total / TICKS, plan.clip
+    offset = clip.start / TICKS if clip is not None else 0.0
+    if board.video.captions is not None:
+        # A caption file is timed against the recording (or, without one, the video).
+        cues = load(board.video.captions, _where(board, "video.captions"))
+        moved = shifted(cues, offset, end=total)
+        if len(moved) < len(cues):
+            ctx.warnings.append(
+                f"{_where(board, 'video.captions')}: {len(cues) - len(moved)} captions fall "
+                "after the end of the video and were left out"
+            )
+        return moved
+    if board.video.script:
+        if recording is None:
+            return from_script(board.video.script, 0.5, total - 1.0)
+        # Over the recording: from the first sound to the last, leaving out silence.
+        first, last = recording.speech
+        return from_script(board.video.script, offset + first, offset + last)
+    if recording is not None and recording.has_audio:
+        ctx.warnings.append(
+            f"{_where(board, 'video.recording')}: no captions; add video.script or "
+            "video.captions so the video also works with the sound off"
+        )
+    return []
+
+
+def _job(
+    board: Storyboard,
+    theme: Theme,
+    plan: Timeline,
+    recording: Recording | None,
+    scenes: list[Image.Image],
+    burn: tuple[list[Cue], dict[int, Image.Image]],
+    work: Path,
+) -> encode.Job:
+    """Write the pictures the encode reads into *work*; return the encode job.
+
+    *burn* holds the captions to draw into the video and their overlays (both empty for
+    a clean video).
+    """
+    cues, overlays = burn
+    slides, pictures = stills.write(timeline.frames(plan, cues, since=plan.head), scenes, work)
+    return encode.Job(
+        output=work.parent / "video.mp4",
+        size=scenes[0].size,
+        background=theme.colors.background,
+        timeline=plan,
+        slides=slides,
+        pictures=pictures,
+        recording=recording,
+        captions=stills.captions(cues, overlays, plan.total, work) if cues else None,
+    )

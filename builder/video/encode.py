@@ -1,0 +1,223 @@
+"""The one ffmpeg command that makes video.mp4 from slides, a recording and captions.
+
+Slides come through the concat demuxer at variable frame rate: each is decoded and encoded
+once per second it shows (the longest a frame may last), not 30 times. A cross-fade is the
+outgoing slide laid over the incoming one with its opacity falling in 12 steps; a video
+recording and the fades into and out of it are composed at 30 fps (the "head") and joined
+before the slides. Burned-in captions are a last layer of transparent frames on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.video import timeline
+from builder.video.ffmpeg import INPUT_GUARD
+from builder.video.recording import TARGET_LUFS, TARGET_TP, Recording
+from builder.video.timeline import (
+    FADE,
+    FADE_FRAMES,
+    FADE_STEP,
+    FPS,
+    FRAME,
+    TICKS,
+    Timeline,
+    seconds,
+)
+
+# H.264 High profile at the level that covers the frame size at 30 fps, with the matching
+# VBV limits so hardware decoders (phones, TVs) accept every frame.
+LEVELS = {1080: ("4.0", "20M", "25M"), 720: ("3.1", "14M", "17M")}
+# Newer ffmpeg takes the colour tags from the frames, not only from -color_* options.
+TAGS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+CRF = "20"  # slides are text: a little better than x264's default 23
+AUDIO_RATE = "48000"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything the encode needs; paths are absolute."""
+
+    output: Path
+    size: tuple[int, int]
+    background: str  # "#RRGGBB": fills the frame around a recording of another shape
+    timeline: Timeline
+    slides: Path  # concat list of the slide frames from timeline.head on
+    pictures: dict[int, Path]  # each scene's picture, by scene index
+    recording: Recording | None = None
+    captions: Path | None = None  # concat list of the caption layer (to burn in)
+
+
+class _Inputs:
+    """ffmpeg's input list; :meth:`add` returns the index a filter graph refers to."""
+
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self.count = 0
+
+    def add(self, path: Path, *options: str) -> int:
+        self.args += [*INPUT_GUARD, *options, "-i", str(path)]
+        self.count += 1
+        return self.count - 1
+
+
+def command(job: Job) -> list[str]:
+    """Return ffmpeg's arguments (without the binary) for *job*."""
+    inputs = _Inputs()
+    # -safe 0 only lets the list set each image's frame rate; the list is ours, names only
+    # files in its own folder, and protocols stay limited to local files.
+    slides = inputs.add(job.slides, "-f", "concat", "-safe", "0")
+    graph = [f"[{slides}:v]{_rgb_to_709()},settb=1/{TICKS}[v0]"]
+    if job.recording is not None and job.recording.kind == "clip":
+        graph += _head(job, inputs)
+        graph.append(f"[head][v0]concat=n=2:v=1:a=0,settb=1/{TICKS}[v1]")
+    else:
+        graph.append("[v0]null[v1]")
+    layers, top = _fades(job, inputs, "v1")
+    graph += layers
+    if job.captions is not None:
+        words = inputs.add(job.captions, "-f", "concat", "-safe", "0")
+        graph.append(
+            f"[{words}:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,"
+            f"settb=1/{TICKS}[words]"
+        )
+        graph.append(f"[{top}][words]overlay=eof_action=pass:format=yuv420[worded]")
+        top = "worded"
+    graph.append(f"[{top}]{TAGS}[v]")
+    graph.append(_audio(job, inputs))
+    return [
+        *inputs.args,
+        "-filter_complex", ";".join(graph),
+        "-map", "[v]", "-map", "[a]",
+        *_video_codec(job),
+        "-c:a", "aac", "-b:a", "128k" if job.recording else "32k", "-ar", AUDIO_RATE, "-ac", "2",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-movflags", "+faststart",
+        "-f", "mp4", "-y", str(job.output),
+    ]  # fmt: skip
+
+
+def _fades(job: Job, inputs: _Inputs, base: str) -> tuple[list[str], str]:
+    """Return one overlay per cross-fade between slides, chained from ``[base]``, and the
+    label of the last one's output.
+
+    The outgoing slide is decoded once, repeated for the fade's 12 steps and laid over the
+    incoming one with falling opacity. Blending YUV is blending RGB (the conversion is
+    linear), so this matches a blend of the two pictures.
+    """
+    chains, current = [], base
+    step = FADE_STEP / TICKS
+    for number, fade in enumerate(timeline.fades(job.timeline, since=job.timeline.head), 1):
+        picture = inputs.add(job.pictures[fade.source])
+        # Half a step early: the steps show 1/24 ... 23/24 of the new slide, like a blend
+        # taken at the middle of each step, never a repeat of either slide.
+        start = fade.start / TICKS - step / 2
+        chains.append(
+            f"[{picture}:v]{_rgb_to_709()},format=yuva420p,"
+            f"loop=loop={FADE_FRAMES - 1}:size=1:start=0,settb=1/{TICKS},"
+            f"setpts=N*{FADE_STEP}+{fade.start},"
+            f"fade=t=out:st={start:.6f}:d={FADE / TICKS:.6f}:alpha=1[out{number}]"
+        )
+        chains.append(f"[{current}][out{number}]overlay=eof_action=pass:format=yuv420[in{number}]")
+        current = f"in{number}"
+    return chains, current
+
+
+def _video_codec(job: Job) -> list[str]:
+    level, maxrate, bufsize = LEVELS[1080 if job.size[1] > 720 else 720]
+    keyframes = ",".join(seconds(t) for t in job.timeline.starts())
+    return [
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", CRF,
+        "-profile:v", "high", "-level:v", level, "-maxrate", maxrate, "-bufsize", bufsize,
+        # No B-frames: with frames up to 1 s long, reordering would shift decode times by
+        # seconds and give the MP4 a long edit list; plain P-frames keep dts == pts.
+        "-bf", "0", "-g", str(5 * FPS),
+        # Memory: x264's frame threads and look-ahead hold whole frames. Two threads and a
+        # 5-frame look-ahead keep a 1080p build well under 600 MB at the same speed on two
+        # cores (measured: -70 MB).
+        "-threads", "2", "-rc-lookahead", "5",
+        "-force_key_frames", keyframes,
+        "-fps_mode", "vfr",
+        "-pix_fmt", "yuv420p",
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+        "-color_range", "tv",
+    ]  # fmt: skip
+
+
+def _rgb_to_709() -> str:
+    # swscale converts RGB with the BT.601 matrix unless told otherwise; tagging the result
+    # BT.709 without converting with BT.709 would shift every brand colour.
+    return "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd,format=yuv420p"
+
+
+def _head(job: Job, inputs: _Inputs) -> list[str]:
+    """Return the filter chains composing title card -> recording -> next scene at 30 fps."""
+    recording, clip = job.recording, job.timeline.clip
+    assert recording is not None and clip is not None
+    following = job.timeline.slots[job.timeline.slots.index(clip) + 1].scene
+    assert following is not None  # the closing scene always follows the recording
+    width, height = job.size
+    # Video and sound of the recording are read as two inputs: through one input, reading
+    # the sound ahead would also decode (and hold in memory) every picture read past.
+    camera = inputs.add(recording.path, "-an")
+    first, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
+    # Untagged camera footage: HD is BT.709 and SD is BT.601 by convention.
+    matrix = (
+        "auto" if recording.colour_tagged else ("bt709" if recording.height >= 720 else "bt601")
+    )
+    fade = f"{FADE / TICKS:.6f}"
+    chains = [
+        f"[{first}:v]{_rgb_to_709()},{_still_loop((clip.start + FADE) // FRAME)}[first]",
+        f"[{after}:v]{_rgb_to_709()},{_still_loop(FADE // FRAME)}[after]",
+        f"[{camera}:v]setpts=PTS-STARTPTS,fps={FPS},trim=end_frame={clip.length // FRAME},"
+        f"scale={width}:{height}:force_original_aspect_ratio=decrease:in_color_matrix={matrix}:"
+        f"out_color_matrix=bt709:out_range=tv,"
+        f"pad={width}:{height}:-1:-1:color={job.background},setsar=1,format=yuv420p,"
+        f"setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration={fade}[clip]",
+        f"[first][clip]{_xfade(fade, clip.start)}[opened]",
+        f"[opened][after]{_xfade(fade, clip.end)}[head]",
+    ]
+    return chains
+
+
+def _xfade(duration: str, at: int) -> str:
+    return f"xfade=transition=fade:duration={duration}:offset={at / TICKS:.6f}"
+
+
+def _still_loop(frames: int) -> str:
+    # The loop filter repeats the decoded frame in memory; looping the input instead
+    # would decode the PNG again for every frame.
+    return f"loop=loop={frames - 1}:size=1:start=0,settb=1/{FPS},setpts=N,fps={FPS}"
+
+
+def _audio(job: Job, inputs: _Inputs) -> str:
+    """Return the audio chain ending in ``[a]``: the recording's voice at -16 LUFS, 48 kHz
+    stereo, placed on the timeline; silence before and after it."""
+    total = f"{job.timeline.total / TICKS:.6f}"
+    silence = f"anullsrc=r={AUDIO_RATE}:cl=stereo"
+    recording = job.recording
+    if recording is None or not recording.has_audio:
+        # A silent track rather than none: players show the same controls for every video,
+        # and a later edit (adding narration, joining videos) keeps working.
+        return f"{silence},atrim=end={total}[a]"
+    voice = inputs.add(recording.path, "-vn")
+    steps = [f"[{voice}:a]asetpts=PTS-STARTPTS"]
+    level = recording.loudness
+    if level is not None:
+        # The second loudnorm pass: with the first pass's measurement it applies one
+        # gain (linear) when the peaks allow, and its limiter only when they do not.
+        steps.append(
+            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:measured_I={level.integrated}:"
+            f"measured_TP={level.true_peak}:measured_LRA={level.lra}:"
+            f"measured_thresh={level.threshold}:offset={level.offset}:linear=true"
+        )
+    steps.append(f"aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo")
+    clip = job.timeline.clip
+    if clip is None:
+        return ",".join(steps) + f",apad=whole_dur={total},atrim=end={total}[a]"
+    # Silence, then the voice: a generated lead-in (unlike adelay) reads nothing ahead.
+    steps.append(f"atrim=end={clip.length / TICKS:.6f}[voice]")
+    lead = f"{silence},atrim=end={clip.start / TICKS:.6f}[lead]"
+    joined = f"[lead][voice]concat=n=2:v=0:a=1,apad=whole_dur={total},atrim=end={total}[a]"
+    return ";".join([",".join(steps), lead, joined])

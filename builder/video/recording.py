@@ -1,0 +1,268 @@
+"""The candidate's own recording: probe it, refuse what we cannot use, measure its loudness."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from builder.errors import MediaError
+from builder.video import ffmpeg
+
+VIDEO_SUFFIXES = {".mp4": "mov,mp4", ".mov": "mov,mp4", ".webm": "matroska,webm"}
+AUDIO_SUFFIXES = {".m4a": "mov,mp4", ".mp3": "mp3", ".wav": "wav", ".ogg": "ogg"}
+VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1"}
+AUDIO_CODECS = {
+    "aac", "mp3", "opus", "vorbis", "flac", "alac",
+    "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8",
+}  # fmt: skip
+MAX_SECONDS = 180.0  # a thank-you recording, not a lecture
+MIN_SECONDS = 1.0
+MAX_BYTES = 2_000_000_000
+TARGET_LUFS = -16.0  # the usual web/podcast loudness
+TARGET_TP = -1.5  # dBTP; leaves room for AAC's overshoot under the -1 dBTP ceiling
+SILENT_LUFS = -60.0  # quieter than this there is nothing to normalise: a muted microphone
+# ffmpeg's own words for a file that ends before its header says it should.
+DAMAGE = ("partial file", "ended prematurely", "packet corrupt", "invalid nal", "truncat")
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """The first loudnorm pass's measurement, fed to the second pass."""
+
+    integrated: float
+    true_peak: float
+    lra: float
+    threshold: float
+    offset: float
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A usable recording: what it is, how long it runs and how loud it is."""
+
+    path: Path
+    kind: Literal["clip", "audio"]
+    duration: float
+    has_audio: bool
+    width: int = 0
+    height: int = 0
+    colour_tagged: bool = False  # the stream names its colour matrix
+    hdr: bool = False  # PQ or HLG (a recent phone's default): converted without tone mapping
+    loudness: Loudness | None = None
+    speech: tuple[float, float] = (0.0, 0.0)  # first and last moment that is not silence
+
+
+@dataclass(frozen=True)
+class _Probe:
+    container: str
+    duration: float | None
+    video: str | None  # the first video stream's line, as ffmpeg prints it
+    audio: str | None
+    log: ffmpeg.Run
+
+
+def inspect(path: Path, where: str, *, allow_long: bool) -> Recording:
+    """Return the recording in *path* once probed, checked and measured.
+
+    *where* names the pitch field (``pitch.yaml: video.recording``) in every error.
+    Raises :class:`MediaError` (one line naming the file) for anything unusable.
+    """
+    stat = (path.resolve(), *_signature(path, where))
+    return _inspect(*stat, where=where, allow_long=allow_long)
+
+
+def _signature(path: Path, where: str) -> tuple[int, int]:
+    try:
+        info = path.stat()
+        with path.open("rb") as handle:  # an unreadable file fails here, not inside ffmpeg
+            handle.read(1)
+    except OSError as e:
+        raise MediaError(f"{where}: cannot read {path.name}: {e.strerror}") from None
+    if info.st_size > MAX_BYTES:
+        raise MediaError(f"{where}: {path.name} is larger than {MAX_BYTES // 10**9} GB")
+    return info.st_size, info.st_mtime_ns
+
+
+@lru_cache(maxsize=8)  # every interviewer's video uses the same recording: measure it once
+def _inspect(path: Path, size: int, mtime: int, *, where: str, allow_long: bool) -> Recording:
+    del size, mtime  # part of the cache key only: a changed file is measured again
+    suffix = path.suffix.lower()
+    kind: Literal["clip", "audio"]
+    if suffix in VIDEO_SUFFIXES:
+        kind = "clip"
+    elif suffix in AUDIO_SUFFIXES:
+        kind = "audio"
+    else:
+        raise MediaError(
+            f"{where}: {path.name}: unsupported file type; use a video (.mp4, .mov, .webm) "
+            "or an audio file (.m4a, .mp3, .wav, .ogg)"
+        )
+    probe = _probe(path, where)
+    _check_container(probe, path, where, {**VIDEO_SUFFIXES, **AUDIO_SUFFIXES}[suffix])
+    _check_streams(probe, path, where, kind)
+    if probe.duration is not None:
+        _check_length(probe.duration, path, where, allow_long)
+    return _measure(path, where, kind, probe, allow_long)
+
+
+def _probe(path: Path, where: str) -> _Probe:
+    # `ffmpeg -i` without an output describes the input and exits 1: that is expected.
+    result = ffmpeg.run([*ffmpeg.INPUT_GUARD, "-i", str(path)], what=where, check=False)
+    text = result.text
+    header = re.search(r"Input #0, (.+?), from ", text)
+    if header is None:
+        reason = ffmpeg.last_problem(result) or "not a media file"
+        if "moov atom not found" in reason:
+            reason = "it is truncated or not really an MP4/MOV (moov atom not found)"
+        raise MediaError(f"{where}: {path.name} cannot be read: {reason}")
+    duration = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", text)
+    seconds = None
+    if duration:
+        h, m, s = duration.groups()
+        seconds = int(h) * 3600 + int(m) * 60 + float(s)
+    streams = re.findall(r"Stream #0:\d+\S*: (Video|Audio): (.+)", text)
+    video = next(
+        (rest for kind, rest in streams if kind == "Video" and "attached pic" not in rest), None
+    )
+    audio = next((rest for kind, rest in streams if kind == "Audio"), None)
+    return _Probe(header.group(1), seconds, video, audio, result)
+
+
+def _check_container(probe: _Probe, path: Path, where: str, expected: str) -> None:
+    if not probe.container.startswith(expected):
+        raise MediaError(
+            f"{where}: {path.name} is a '{probe.container.split(',')[0]}' file, "
+            f"not what its {path.suffix} name says; export it again as {path.suffix}"
+        )
+    damage = [line for line in probe.log.lines("error", "warning") if _damaged(line)]
+    if damage:
+        raise MediaError(f"{where}: {path.name} is damaged or truncated: {_clean(damage[0])}")
+
+
+def _check_streams(probe: _Probe, path: Path, where: str, kind: str) -> None:
+    if kind == "clip":
+        if probe.video is None:
+            raise MediaError(f"{where}: {path.name} has no video; name an audio file .m4a")
+        codec = probe.video.split()[0].strip(",")
+        if codec not in VIDEO_CODECS:
+            raise MediaError(
+                f"{where}: {path.name}: video codec '{codec}' is not supported; "
+                "use H.264, HEVC, VP8, VP9 or AV1"
+            )
+    if kind == "audio" and probe.audio is None:
+        raise MediaError(f"{where}: {path.name} has no audio track")
+    if probe.audio is not None:
+        codec = probe.audio.split()[0].strip(",")
+        if codec not in AUDIO_CODECS:
+            raise MediaError(
+                f"{where}: {path.name}: audio codec '{codec}' is not supported; "
+                "use AAC, MP3, Opus, Vorbis, FLAC or PCM"
+            )
+
+
+def _check_length(seconds: float, path: Path, where: str, allow_long: bool) -> None:
+    if seconds > MAX_SECONDS and not allow_long:
+        raise MediaError(
+            f"{where}: {path.name} runs {_clock(seconds)}; keep it under "
+            f"{_clock(MAX_SECONDS)} (a short personal note works best) or pass --allow-long"
+        )
+    if seconds < MIN_SECONDS:
+        raise MediaError(f"{where}: {path.name} is shorter than {MIN_SECONDS:g} s")
+
+
+def _measure(
+    path: Path, where: str, kind: Literal["clip", "audio"], probe: _Probe, allow_long: bool
+) -> Recording:
+    """Read the whole file once: its real length, loudness and where speech starts and ends.
+
+    A file cut short usually probes fine and only fails here, when it is read to the end.
+    """
+    args = [*ffmpeg.INPUT_GUARD, "-i", str(path)]
+    if probe.audio is not None:
+        measure = (
+            "silencedetect=noise=-45dB:duration=0.35,"
+            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json"
+        )
+        args += ["-map", "0:a:0", "-af", measure, "-f", "null", "-"]
+    if probe.video is not None:
+        args += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+    result = ffmpeg.run(args, what=where, check=False)
+    problems = [line for line in result.lines("error", "fatal") if not _benign(line)]
+    decoded = result.out_time
+    expected = probe.duration or decoded
+    if any(_damaged(line) for line in problems) or decoded < expected - max(0.5, expected * 0.05):
+        reason = _clean(problems[0]) if problems else f"only {decoded:.1f} of {expected:.1f} s"
+        raise MediaError(f"{where}: {path.name} is damaged or truncated: {reason}")
+    if problems and decoded < MIN_SECONDS:
+        raise MediaError(f"{where}: {path.name} cannot be decoded: {_clean(problems[0])}")
+    _check_length(decoded, path, where, allow_long)
+    width, height = _size(probe.video)
+    return Recording(
+        path=path,
+        kind=kind,
+        duration=decoded,
+        has_audio=probe.audio is not None,
+        width=width,
+        height=height,
+        colour_tagged=bool(probe.video and re.search(r"bt709|bt470|smpte170|bt2020", probe.video)),
+        loudness=_loudness(result.text),
+        speech=_speech(result, decoded),
+        hdr=bool(probe.video and re.search(r"smpte2084|arib-std-b67", probe.video)),
+    )
+
+
+def _loudness(text: str) -> Loudness | None:
+    block = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", text)
+    if block is None:
+        return None
+    data = json.loads(block.group(0))
+    try:
+        keys = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
+        i, tp, lra, thresh, offset = (float(data[k]) for k in keys)
+    except (KeyError, ValueError):
+        return None
+    if not all(abs(v) < 1000 for v in (i, tp, lra, thresh)) or i < SILENT_LUFS:
+        return None  # "-inf": silence, nothing to measure
+    return Loudness(i, tp, lra, thresh, offset)
+
+
+def _speech(result: ffmpeg.Run, duration: float) -> tuple[float, float]:
+    """Return (start, end) of the sound, leaving out silence at either end."""
+    starts = [float(v) for v in re.findall(r"silence_start: (-?[\d.]+)", result.text)]
+    ends = [float(v) for v in re.findall(r"silence_end: ([\d.]+)", result.text)]
+    first, last = 0.0, duration
+    if starts and ends and starts[0] <= 0.05:
+        first = ends[0]
+    if starts and starts[-1] > first and (len(ends) < len(starts) or ends[-1] >= duration - 0.05):
+        last = starts[-1]
+    if last - first < MIN_SECONDS:
+        return 0.0, duration
+    return max(0.0, first), min(duration, last)
+
+
+def _size(stream: str | None) -> tuple[int, int]:
+    match = re.search(r"(\d{2,5})x(\d{2,5})", stream or "")
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def _damaged(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in DAMAGE)
+
+
+def _benign(line: str) -> bool:
+    # Printed on every run that has no output file: not a problem with the recording.
+    return "At least one output file" in line
+
+
+def _clean(line: str) -> str:
+    return ffmpeg._strip_prefix(line)
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d} min"
