@@ -634,18 +634,6 @@ def test_a_long_recording_is_used_when_allowed(tmp_path: Path) -> None:
     assert float(probe(out / "video.mp4")["format"]["duration"]) == pytest.approx(182, abs=0.2)
 
 
-@pytest.mark.skipif(hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0,
-                    reason="root reads every file")  # fmt: skip
-def test_an_unreadable_recording_is_refused(tmp_path: Path) -> None:
-    pitch = copy_example("ada", tmp_path)
-    clip = make_clip(pitch.parent / "media" / "hello.mp4", 1.5)
-    clip.chmod(0)
-    set_video(pitch, recording="media/hello.mp4")
-    result = run_cli("video", pitch, "-o", tmp_path / "out")
-    assert result.exit_code == 1
-    assert "video.recording: cannot read hello.mp4" in result.stderr
-
-
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
