@@ -91,3 +91,39 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _in_terminal(*args: str) -> str:
+    """Run ``python -m builder ARGS`` with a pseudo-terminal as stdout and stderr."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "builder", *args],
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the program ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_in_a_terminal_but_not_with_json(example: Any, tmp_path: Path) -> None:
+    pitch = str(example("ada"))
+    shown = _in_terminal("video", pitch, "-o", str(tmp_path / "a"), "--size", "720p")
+    assert "video sarah-kim" in shown and "━" in shown  # rich's bar, drawn while encoding
+    quiet = _in_terminal("video", pitch, "-o", str(tmp_path / "b"), "--size", "720p", "--json")
+    assert "━" not in quiet
+    assert json.loads(quiet)["outputs"][0]["files"]["video"].endswith("video.mp4")
