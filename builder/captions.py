@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import MediaError
+from builder.pitch import CONTROL_CHARS
 
 LINE = 42  # characters per caption line (the BBC and Netflix guidelines' width)
 CUE = 2 * LINE  # at most two lines on screen at once
@@ -22,7 +23,6 @@ _TIME = r"(?:(\d{1,3}):)?([0-5]\d):([0-5]\d)[.,](\d{3})"
 _TIMING = re.compile(rf"^{_TIME}\s+-->\s+{_TIME}(?:[ \t].*)?$")
 _STAMP = re.compile(r"^\s*\d+:\d")  # what a timing line starts with
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # WebVTT/SRT tags and SSA overrides like {\an8}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def _seconds(parts: tuple[str | None, ...]) -> float:
 
 def _plain(line: str) -> str:
     text = html.unescape(_TAG.sub("", line))
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return " ".join(CONTROL_CHARS.sub(" ", text).split())
 
 
 def _short(line: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from builder.errors import PitchError
+from builder.errors import BuilderError, PitchError
 from builder.pitch import Pitch, load_pitch
 from builder.yamlfile import YamlDoc, load_yaml
 
@@ -120,7 +120,12 @@ def _check_text(doc: YamlDoc, report: Report) -> None:
 
 def _check_timely(pitch: Pitch, now: datetime, report: Report) -> None:
     deadline = send_by(pitch.interview.date)
-    if now > deadline:
+    if deadline - DEADLINE - now > timedelta(days=1):
+        report.warnings.append(
+            f"interview.date lies in the future ({pitch.interview.date.isoformat()}); "
+            "is the year right?"
+        )
+    elif now > deadline:
         late = now - deadline
         report.warnings.append(
             f"the 24-hour window closed {_span(late)} ago ({_stamp(deadline)}); "
@@ -142,7 +147,12 @@ def send_by(when: date | datetime) -> datetime:
 def _now(value: str | None) -> datetime:
     if value is None:
         return datetime.now().astimezone()
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BuilderError(
+            f"--now {value}: not an ISO date or time (like 2026-11-25T09:00+01:00)"
+        ) from None
     return parsed if parsed.tzinfo else parsed.astimezone()
 
 

@@ -74,6 +74,7 @@ def build(
     boards = select(pitch, for_)
     theme = load_theme(theme_name or pitch.theme, relative_to=pitch.folder)
     writers = [_writer(name) for name in OUTPUTS if name in set(outputs)]
+    owned = [name for _, names in writers for name in names]
     nested = len(pitch.interview.interviewers) > 1
     created = not out_dir.exists()
     staging = _staging_dir(out_dir)
@@ -91,12 +92,14 @@ def build(
             )
             ctx.stage.mkdir()
             result = Result(board.interviewer.name, board.interviewer.slug, final)
-            for write in writers:
+            for write, _ in writers:
                 result.files.update(write(board, theme, ctx))
             warnings.extend(w for w in ctx.warnings if w not in warnings)
             results.append(result)
         for result in results:
-            _move_into_place(staging / result.slug, result)
+            _check_targets(staging / result.slug, result.folder)
+        for result in results:
+            _move_into_place(staging / result.slug, result, owned)
         finished = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -105,10 +108,10 @@ def build(
     return Build(results, warnings)
 
 
-def _writer(name: str) -> Writer:
+def _writer(name: str) -> tuple[Writer, tuple[str, ...]]:
+    """Return the output's ``write`` function and the file names it owns (``OWNS``)."""
     module = importlib.import_module(OUTPUTS[name])
-    writer: Writer = module.write
-    return writer
+    return module.write, tuple(module.OWNS)
 
 
 def _staging_dir(out_dir: Path) -> Path:
@@ -121,15 +124,39 @@ def _staging_dir(out_dir: Path) -> Path:
         raise OutputError(f"{out_dir}: cannot write the output folder: {e.strerror}") from None
 
 
-def _move_into_place(stage: Path, result: Result) -> None:
-    result.folder.mkdir(parents=True, exist_ok=True)
-    moved: dict[Path, Path] = {}
+def _check_targets(stage: Path, folder: Path) -> None:
+    """Refuse, before anything moves, to replace what this tool did not make."""
     for entry in stage.iterdir():
-        target = result.folder / entry.name
-        if entry.is_dir() and target.exists():
-            shutil.rmtree(target) if target.is_dir() else target.unlink()
-        os.replace(entry, target)
-        moved[entry] = target
+        target = folder / entry.name
+        if not target.exists():
+            continue
+        ours = target.is_dir() == entry.is_dir() and (
+            not target.is_dir() or (target / "index.html").is_file()
+        )
+        if not ours:
+            raise OutputError(
+                f"{target} is in the way and was not made by build; move it or choose another -o"
+            )
+
+
+def _move_into_place(stage: Path, result: Result, owned: list[str]) -> None:
+    moved: dict[Path, Path] = {}
+    try:
+        result.folder.mkdir(parents=True, exist_ok=True)
+        for name in owned:
+            # What this run's outputs no longer make (captions of a video without a script)
+            # must not linger beside what they did make.
+            stale = result.folder / name
+            if not (stage / name).exists() and stale.is_file():
+                stale.unlink()
+        for entry in stage.iterdir():
+            target = result.folder / entry.name
+            if entry.is_dir() and target.is_dir():
+                shutil.rmtree(target)
+            os.replace(entry, target)
+            moved[entry] = target
+    except OSError as e:
+        raise OutputError(f"{result.folder}: cannot move the outputs into place: {e}") from None
     for key, path in result.files.items():
         result.files[key] = _relocated(path, moved)
 

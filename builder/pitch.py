@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from datetime import date, datetime
@@ -24,13 +25,14 @@ from pydantic import (
 from builder.errors import PitchError
 from builder.yamlfile import YamlDoc, YamlProblem, load_yaml
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters and Unicode non-characters: invisible in a message, and refused by the
+# XML inside a .pptx.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-_MEDIA_FIELDS = ("photo", "image", "recording", "captions")
 
 
 def _plain(value: str) -> str:
-    if _CONTROL.search(value):
+    if CONTROL_CHARS.search(value):
         raise ValueError("contains control characters; use plain text")
     return value.strip()
 
@@ -55,6 +57,9 @@ def _email(value: str) -> str:
 
 
 def _date_or_datetime(value: Any) -> Any:
+    # pydantic would read a bare number as a Unix timestamp: 20261124 is not 1970-08-24.
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d+)?", value.strip()):
+        raise ValueError("must be a date (2026-11-24) or date and time (2026-11-24T15:00+01:00)")
     # pydantic would read a bare date as midnight; keep "no time given" as a plain date.
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         return date.fromisoformat(value.strip())
@@ -193,7 +198,9 @@ class Pitch(_Strict):
 def slugify(text: str) -> str:
     """Return *text* as lowercase ASCII words joined by hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "interviewer"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    # A name without Latin letters (Иван Петров) still needs a distinct, stable folder name.
+    return slug or "person-" + hashlib.sha256(text.strip().encode()).hexdigest()[:8]
 
 
 def load_pitch(path: Path | str) -> Pitch:
@@ -205,6 +212,8 @@ def load_pitch(path: Path | str) -> Pitch:
         raise PitchError([str(e)]) from None
     if not isinstance(doc.data, dict):
         raise PitchError([f"{path.name}:1:1: a pitch file is a mapping of fields (name: value)"])
+    if "source" in doc.data:  # a field of the model, but the loader's to set, not the file's
+        raise PitchError([f"{doc.where(('source',))}: unknown field 'source'"])
     try:
         pitch = Pitch.model_validate({**doc.data, "source": path.resolve()})
     except ValidationError as e:
@@ -294,7 +303,7 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
     problems = []
-    for loc, value in _media_refs(pitch.model_dump()):
+    for loc, value in _media_refs(pitch):
         try:
             resolve_media(pitch, value)
         except ValueError as e:
@@ -302,18 +311,19 @@ def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
     return problems
 
 
-def _media_refs(data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
-    found: list[tuple[tuple[Any, ...], str]] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in _MEDIA_FIELDS and isinstance(value, str):
-                found.append(((*loc, key), value))
-            else:
-                found.extend(_media_refs(value, (*loc, key)))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            found.extend(_media_refs(value, (*loc, i)))
-    return found
+def _media_refs(pitch: Pitch) -> list[tuple[tuple[Any, ...], str]]:
+    """Return (location, path) of every media file the pitch names."""
+    refs: list[tuple[tuple[Any, ...], str | None]] = [
+        (("candidate", "photo"), pitch.candidate.photo),
+        *((("value", i, "image"), point.image) for i, point in enumerate(pitch.value)),
+        *((("samples", i, "image"), sample.image) for i, sample in enumerate(pitch.samples)),
+    ]
+    if pitch.video is not None:
+        refs += [
+            (("video", "recording"), pitch.video.recording),
+            (("video", "captions"), pitch.video.captions),
+        ]
+    return [(loc, path) for loc, path in refs if path is not None]
 
 
 def resolve_media(pitch: Pitch, relative: str) -> Path:

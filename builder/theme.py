@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,12 +22,12 @@ def _themes_dir() -> Path:
 
 
 THEMES_DIR = _themes_dir()
+_FONT_MAGIC = {b"\x00\x01\x00\x00", b"OTTO", b"true"}  # TrueType, CFF OpenType, Apple
 
 
 def _hex_colour(value: str) -> str:
-    if len(value) != 7 or not value.startswith("#"):
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
         raise ValueError("must be a colour like #1F5FBF")
-    int(value[1:], 16)
     return value.upper()
 
 
@@ -152,8 +153,13 @@ def _font(spec: FontSpec, folder: Path) -> Font:
         base = Path(found.origin).parent / "files"
     font = Font(family=spec.family, regular=base / spec.regular, bold=base / spec.bold)
     for file in (font.regular, font.bold):
+        if not file.resolve().is_relative_to(base.resolve()):
+            raise ThemeError(f"{folder.name}: font {file} must be a file inside {base}")
         if not file.is_file():
             raise ThemeError(f"{folder.name}: font file {file.name} not found in {base}")
+        with file.open("rb") as handle:
+            if handle.read(4) not in _FONT_MAGIC:
+                raise ThemeError(f"{folder.name}: {file.name} is not a TrueType or OpenType font")
     return font
 
 

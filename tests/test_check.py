@@ -83,3 +83,16 @@ def test_invalid_pitch_reports_validation_errors(example: Any, cli: Any) -> None
     result = cli("check", pitch)
     assert result.exit_code == 1
     assert "error: pitch.yaml:6:3: candidate.email: is not an email address" in result.output
+
+
+def test_bad_now_is_one_line(example: Any, cli: Any) -> None:
+    result = cli("check", example("ada"), "--now", "garbage")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: --now garbage: not an ISO date or time (like 2026-11-25T09:00+01:00)"
+    )
+
+
+def test_interview_in_the_future_is_questioned(example: Any) -> None:
+    report = run_checks(example("ada"), now="2025-11-20T10:00+01:00")
+    assert any("interview.date lies in the future" in w for w in report.warnings)

@@ -76,3 +76,43 @@ def test_unwritable_output_folder_is_one_line(example: Any, cli: Any, tmp_path: 
     assert result.output.strip() == (
         f"error: {blocker / 'out'}: cannot write the output folder: Not a directory"
     )
+
+
+def test_something_in_the_way_is_refused_before_anything_moves(
+    example: Any, cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "deck.pptx").mkdir(parents=True)  # a folder where the deck would go
+    result = cli("deck", example("ada"), "-o", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {out / 'deck.pptx'} is in the way and was not made by build; "
+        "move it or choose another -o"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["deck.pptx"]
+
+
+def test_a_site_folder_of_the_users_own_is_never_replaced(
+    example: Any, cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "site").mkdir(parents=True)
+    (out / "site" / "notes.md").write_text("mine")
+    result = cli("site", example("ada"), "-o", out)
+    assert result.exit_code == 1
+    assert "is in the way and was not made by build" in result.output
+    assert (out / "site" / "notes.md").read_text() == "mine"
+
+
+def test_a_rebuild_leaves_no_stale_captions(example: Any, cli: Any, tmp_path: Path) -> None:
+    pitch = example("ada")
+    out = tmp_path / "out"
+    assert cli("all", pitch, "-o", out, "--size", "720p").exit_code == 0
+    assert (out / "video.vtt").is_file()
+    assert 'data-media="video.vtt"' in (out / "site" / "index.html").read_text()
+    text = pitch.read_text()
+    pitch.write_text(text[: text.index("video:\n")])  # the script (and so the captions) go
+    assert cli("all", pitch, "-o", out, "--size", "720p").exit_code == 0
+    assert not (out / "video.vtt").exists()
+    assert not (out / "site" / "video.vtt").exists()
+    assert 'data-media="video.vtt"' not in (out / "site" / "index.html").read_text()

@@ -205,3 +205,44 @@ def test_schema_describes_every_top_level_field() -> None:
         "video",
     }
     assert schema["additionalProperties"] is False
+
+
+def test_invisible_non_characters_are_refused(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL.replace("Thank you for your time.", '"Thanks \\uFFFF"'))
+    assert found == ["pitch.yaml:11:1: thanks: contains control characters; use plain text"]
+
+
+def test_a_bare_number_is_not_a_date(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL.replace("2026-11-24", "20261124"))
+    assert found[0].startswith("pitch.yaml:8:3: interview.date: must be a date (2026-11-24)")
+
+
+def test_a_link_label_may_be_any_word(tmp_path: Path) -> None:
+    path = tmp_path / "pitch.yaml"
+    path.write_text(
+        MINIMAL.replace(
+            "  headline: Data analyst",
+            "  headline: Data analyst\n  links:\n    image: https://x.example",
+        )
+    )
+    assert load_pitch(path).candidate.links == {"image": "https://x.example"}
+
+
+def test_non_latin_names_get_distinct_folders(tmp_path: Path) -> None:
+    path = tmp_path / "pitch.yaml"
+    path.write_text(
+        MINIMAL.replace(
+            "    - name: Sarah Kim\n", "    - name: Иван Петров\n    - name: Мария Иванова\n"
+        ),
+        encoding="utf-8",
+    )
+    people = load_pitch(path).interview.interviewers
+    slugs = [p.slug for p in people]
+    assert len(set(slugs)) == 2 and all(s.startswith("person-") for s in slugs)
+    assert load_pitch(path).interviewer("Иван Петров") == [people[0]]
+
+
+def test_source_is_not_a_field_of_the_file(tmp_path: Path) -> None:
+    assert problems(tmp_path, MINIMAL + "source: /etc\n") == [
+        "pitch.yaml:16:1: unknown field 'source'"
+    ]

@@ -60,3 +60,30 @@ def test_theme_folder_by_path_and_bad_colour(tmp_path: Path) -> None:
     (folder / "theme.yaml").write_text(text.replace('accent: "#1F5FBF"', 'accent: "blue"'))
     with pytest.raises(ThemeError, match=r"colors.accent: Value error, must be a colour"):
         load_theme("./mine", relative_to=tmp_path)
+
+
+@pytest.mark.parametrize("colour", ["#-12345", "#1_2345", "#12345G"])
+def test_only_six_hex_digits_make_a_colour(tmp_path: Path, colour: str) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (THEMES_DIR / "classic" / "theme.yaml").read_text()
+    (folder / "theme.yaml").write_text(text.replace('accent: "#1F5FBF"', f'accent: "{colour}"'))
+    with pytest.raises(ThemeError, match="must be a colour"):
+        load_theme(str(folder))
+
+
+def test_theme_fonts_must_be_fonts_inside_the_theme(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    (folder / "fonts").mkdir(parents=True)
+    (folder / "fonts" / "fake.ttf").write_text("not a font")
+    text = (THEMES_DIR / "classic" / "theme.yaml").read_text()
+    local = text.replace("  package: font_lato\n  regular: Lato-Regular.ttf", "  regular: fake.ttf")
+    (folder / "theme.yaml").write_text(local)
+    with pytest.raises(ThemeError, match=r"fake\.ttf is not a TrueType or OpenType font"):
+        load_theme(str(folder))
+    outside = text.replace(
+        "  package: font_lato\n  regular: Lato-Regular.ttf", "  regular: ../../secret.ttf"
+    )
+    (folder / "theme.yaml").write_text(outside)
+    with pytest.raises(ThemeError, match="must be a file inside"):
+        load_theme(str(folder))

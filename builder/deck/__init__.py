@@ -13,6 +13,11 @@ PPTX_NAME = "deck.pptx"
 PDF_NAME = "deck.pdf"
 
 
+# Every name this output may write into an interviewer's folder; one it did not make this
+# time is removed there by the pipeline, so nothing stale sits beside fresh files.
+OWNS = ("deck.pptx", "deck.pdf")
+
+
 def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
     """Write ``deck.pptx`` and ``deck.pdf`` into ``ctx.stage``; return ``{"pptx", "pdf"}`` paths.
 

@@ -23,6 +23,11 @@ from builder.theme import Theme
 __all__ = ["relink", "write"]
 
 
+# Every name this output may write into an interviewer's folder; one it did not make this
+# time is removed there by the pipeline, so nothing stale sits beside fresh files.
+OWNS = ("site",)
+
+
 def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
     """Write ``site/index.html`` (and its media) into ``ctx.stage``; return ``{"site": path}``.
 

@@ -65,8 +65,16 @@ def find_media(board: Storyboard, ctx: WriteContext) -> dict[str, MediaFile]:
     """
     found: dict[str, MediaFile] = {}
     for role, name, mime in KINDS:
-        path = ctx.existing(name)
-        if path is None or (role in _NEEDS_VIDEO and "video" not in found):
+        if role in _NEEDS_VIDEO:
+            # Captions and poster belong to one video: take them only from where it came
+            # from, never an older build's beside this run's video.
+            if "video" not in found:
+                continue
+            beside = found["video"].source.parent / name
+            path: Path | None = beside if beside.is_file() else None
+        else:
+            path = ctx.existing(name)
+        if path is None:
             continue
         found[role] = MediaFile(role, name, mime, path.stat().st_size, path)
         if path.parent != ctx.stage and _older(path, board.source):

@@ -30,6 +30,11 @@ from builder.video.timeline import TICKS, Timeline
 DRAW, ENCODE = 0.25, 0.65
 
 
+# Every name this output may write into an interviewer's folder; one it did not make this
+# time is removed there by the pipeline, so nothing stale sits beside fresh files.
+OWNS = ("video.mp4", "video.vtt", "poster.png", "preview.gif")
+
+
 def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
     """Write video.mp4, poster.png, preview.gif and (given a script or captions) video.vtt
     for *board* into ``ctx.stage``; return their paths by kind.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.video import timeline
-from builder.video.ffmpeg import INPUT_GUARD
+from builder.video.ffmpeg import INPUT_GUARD, RECORDING_FORMATS
 from builder.video.recording import TARGET_LUFS, TARGET_TP, Recording
 from builder.video.timeline import (
     FADE,
@@ -160,7 +160,7 @@ def _head(job: Job, inputs: _Inputs) -> list[str]:
     width, height = job.size
     # Video and sound of the recording are read as two inputs: through one input, reading
     # the sound ahead would also decode (and hold in memory) every picture read past.
-    camera = inputs.add(recording.path, "-an")
+    camera = inputs.add(recording.path, *RECORDING_FORMATS, "-an")
     first, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
     # Untagged camera footage: HD is BT.709 and SD is BT.601 by convention.
     matrix = (
@@ -201,7 +201,7 @@ def _audio(job: Job, inputs: _Inputs) -> str:
         # A silent track rather than none: players show the same controls for every video,
         # and a later edit (adding narration, joining videos) keeps working.
         return f"{silence},atrim=end={total}[a]"
-    voice = inputs.add(recording.path, "-vn")
+    voice = inputs.add(recording.path, *RECORDING_FORMATS, "-vn")
     steps = [f"[{voice}:a]asetpts=PTS-STARTPTS"]
     level = recording.loudness
     if level is not None:

@@ -16,6 +16,9 @@ from builder.errors import OutputError
 
 # Inputs may only be read from local files (and our own pipes); never from the network.
 INPUT_GUARD = ("-protocol_whitelist", "file,pipe")
+# The candidate's recording may only be opened by these demuxers: a playlist or concat file
+# dressed up as .mp4 must not make ffmpeg read other files.
+RECORDING_FORMATS = ("-format_whitelist", "mov,mp4,matroska,webm,mp3,wav,ogg")
 TIMEOUT = 900  # seconds: a stuck ffmpeg must not hang a build forever
 
 

@@ -111,7 +111,9 @@ def _inspect(path: Path, size: int, mtime: int, *, where: str, allow_long: bool)
 
 def _probe(path: Path, where: str) -> _Probe:
     # `ffmpeg -i` without an output describes the input and exits 1: that is expected.
-    result = ffmpeg.run([*ffmpeg.INPUT_GUARD, "-i", str(path)], what=where, check=False)
+    result = ffmpeg.run(
+        [*ffmpeg.INPUT_GUARD, *ffmpeg.RECORDING_FORMATS, "-i", str(path)], what=where, check=False
+    )
     text = result.text
     header = re.search(r"Input #0, (.+?), from ", text)
     if header is None:
@@ -181,7 +183,7 @@ def _measure(
 
     A file cut short usually probes fine and only fails here, when it is read to the end.
     """
-    args = [*ffmpeg.INPUT_GUARD, "-i", str(path)]
+    args = [*ffmpeg.INPUT_GUARD, *ffmpeg.RECORDING_FORMATS, "-i", str(path)]
     if probe.audio is not None:
         measure = (
             "silencedetect=noise=-45dB:duration=0.35,"
