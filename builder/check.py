@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import BuilderError, PitchError
-from builder.pitch import Pitch, load_pitch
-from builder.yamlfile import YamlDoc, load_yaml
+from builder.pitch import Pitch, dotted, read_pitch
+from builder.yamlfile import YamlDoc
 
 DEADLINE = timedelta(hours=24)
 # Left-overs from a template: an unfinished follow-up is worse than none.
@@ -55,11 +55,10 @@ def run_checks(path: Path, now: str | None = None) -> Report:
     """Return the report for the pitch at *path*, checked at *now* (ISO) or the current time."""
     report = Report()
     try:
-        pitch = load_pitch(path)
+        pitch, doc = read_pitch(Path(path))
     except PitchError as e:
         report.errors.extend(e.problems)
         return report
-    doc = load_yaml(path)
     people = pitch.interview.interviewers
     report.notes.append(
         f"{path.name}: valid; {len(people)} personal follow-up(s): "
@@ -80,13 +79,13 @@ def _check_personal(pitch: Pitch, doc: YamlDoc, report: Report) -> None:
             w.lower() for w in re.split(r"[\s,.-]+", person.salutation)
         }:
             report.errors.append(
-                f"{doc.where(loc)}: {_dotted(loc)}: '{person.salutation}' does not name "
+                f"{doc.where(loc)}: {dotted(loc)}: '{person.salutation}' does not name "
                 f"{person.name}; a follow-up is addressed to one person by name"
             )
     for loc, text in _strings(doc.data):
         if IMPERSONAL.search(text):
             report.errors.append(
-                f"{doc.where(loc)}: {_dotted(loc)}: impersonal phrase "
+                f"{doc.where(loc)}: {dotted(loc)}: impersonal phrase "
                 f"'{IMPERSONAL.search(text).group(0)}'; write to the interviewer by name"  # type: ignore[union-attr]
             )
 
@@ -96,7 +95,7 @@ def _check_specific(doc: YamlDoc, report: Report) -> None:
     for loc, text in _strings(doc.data):
         if "discussed" in loc and len(text.split()) < VAGUE_WORDS:
             report.warnings.append(
-                f"{doc.where(loc)}: {_dotted(loc)}: '{text}' is vague; name the moment "
+                f"{doc.where(loc)}: {dotted(loc)}: '{text}' is vague; name the moment "
                 "(what was said, about what)"
             )
 
@@ -106,14 +105,12 @@ def _check_text(doc: YamlDoc, report: Report) -> None:
         for pattern, label in PLACEHOLDERS:
             found = pattern.search(text)
             if found:
-                report.errors.append(
-                    f"{doc.where(loc)}: {_dotted(loc)}: {label} '{found.group(0)}'"
-                )
+                report.errors.append(f"{doc.where(loc)}: {dotted(loc)}: {label} '{found.group(0)}'")
         key = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
         limit = LONG_TEXT.get(key)
         if limit and len(text) > limit:
             report.warnings.append(
-                f"{doc.where(loc)}: {_dotted(loc)}: {len(text)} characters; "
+                f"{doc.where(loc)}: {dotted(loc)}: {len(text)} characters; "
                 f"keep it under {limit} so it reads at a glance"
             )
 
@@ -173,10 +170,3 @@ def _strings(data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...]
     if isinstance(data, list):
         return [item for i, v in enumerate(data) for item in _strings(v, (*loc, i))]
     return []
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text.lstrip(".")

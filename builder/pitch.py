@@ -205,7 +205,12 @@ def slugify(text: str) -> str:
 
 def load_pitch(path: Path | str) -> Pitch:
     """Return the validated pitch in *path*; raise :class:`PitchError` listing every problem."""
-    path = Path(path)
+    return read_pitch(Path(path))[0]
+
+
+def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:
+    """Return the validated pitch in *path* and the parsed document it came from (whose
+    ``where()`` gives the file:line:col of any field); raise :class:`PitchError`."""
     try:
         doc = load_yaml(path)
     except YamlProblem as e:
@@ -221,14 +226,14 @@ def load_pitch(path: Path | str) -> Pitch:
     media_problems = list(_check_media(pitch, doc))
     if media_problems:
         raise PitchError(media_problems)
-    return pitch
+    return pitch, doc
 
 
 def _describe(error: ValidationError, doc: YamlDoc) -> list[str]:
     lines = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
-        field = _dotted(loc)
+        field = dotted(loc)
         if item["type"] == "extra_forbidden":
             message = f"unknown field '{loc[-1]}'{_did_you_mean(loc)}"
         elif item["type"] == "missing":
@@ -265,7 +270,8 @@ def _message(item: Any) -> str:
     return message[0].lower() + message[1:] if message else "is invalid"
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
+def dotted(loc: tuple[Any, ...]) -> str:
+    """Return a field location as the user reads it: ``value[0].image``."""
     parts: list[str] = []
     for part in loc:
         if isinstance(part, int):
@@ -307,7 +313,7 @@ def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
         try:
             resolve_media(pitch, value)
         except ValueError as e:
-            problems.append(f"{doc.where(loc)}: {_dotted(loc)}: {e}")
+            problems.append(f"{doc.where(loc)}: {dotted(loc)}: {e}")
     return problems
 
 

@@ -116,3 +116,8 @@ def greeting(name: str, salutation: str | None, language: Language) -> str:
     if salutation:
         return salutation
     return say("greeting", language, first=name.split()[0], name=name)
+
+
+def display_url(url: str) -> str:
+    """Return *url* as people say it: no scheme, no ``www.``, no trailing slash."""
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from pptx.slide import Slide
 
@@ -12,6 +11,7 @@ from builder.deck.draw import Deck, card, heading, kicker, picture, place, remov
 from builder.deck.layout import Box, inches
 from builder.deck.text import Fitted, Para, fit
 from builder.storyboard import Scene
+from builder.wording import display_url
 
 HERO_TITLE = (60.0, 30.0)  # largest and smallest size in points
 HERO_TEXT = (24.0, 12.0)
@@ -176,8 +176,7 @@ def _contact(deck: Deck, line: str, first: bool) -> Para:
 
 
 def _short_url(url: str) -> str:
-    parts = urlsplit(url)
-    shown = (parts.netloc.removeprefix("www.") + parts.path).rstrip("/")
+    shown = display_url(url)
     return shown if len(shown) <= LINK_LENGTH else shown[: LINK_LENGTH - 1] + "…"
 
 

@@ -10,8 +10,9 @@ from PIL import ImageDraw
 from builder.frames import pieces
 from builder.frames.canvas import Box, Canvas, mix, smooth
 from builder.frames.pieces import KICKER_HEIGHT
-from builder.frames.text import display_url, fit_line, font
+from builder.frames.text import fit_line, font
 from builder.storyboard import Scene, Storyboard
+from builder.wording import display_url
 
 Layout = Callable[[Canvas, Scene, Storyboard, Box], None]
 PANEL = 0.64  # where the right-hand panel of the title card (and image-less slides) starts

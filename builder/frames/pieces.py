@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from builder.frames.canvas import Box, Canvas, mix, round_mask, smooth
-from builder.frames.text import Block, display_url, fit_line, font, truncate, wrap
+from builder.frames.text import Block, fit_line, font, truncate, wrap
 from builder.images import open_image
 from builder.storyboard import ImageRef
+from builder.wording import display_url
 
 KICKER_HEIGHT = 83  # the accent rule, the label and the space below them (1080p pixels)
 

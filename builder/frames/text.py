@@ -132,9 +132,3 @@ def fit_line(text: str, face: Font, width: int, tracking: int = 0) -> str:
     while text and length(text + ELLIPSIS) > width:
         text = text[:-1]
     return text.rstrip() + ELLIPSIS
-
-
-def display_url(url: str) -> str:
-    """Return *url* as people say it: no scheme, no ``www.``, no trailing slash."""
-    shown = url.split("://", 1)[-1].removeprefix("www.")
-    return shown.rstrip("/")
