@@ -12,9 +12,8 @@ from markupsafe import Markup
 from builder.errors import PitchError
 from builder.site.assets import InlineImage, inline_image
 from builder.site.media import MediaFile
-from builder.site.words import file_size, long_date
 from builder.storyboard import ImageRef, Scene, Storyboard
-from builder.wording import say
+from builder.wording import file_size, long_date, say
 
 PHOTO_SIDE = 320  # px; shown at 160 CSS px, sharp on 2x screens
 IMAGE_SIDE = 1200  # px; a card is at most about 560 CSS px wide
