@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -11,13 +12,26 @@ Progress = Callable[[str, float], None]  # (what, fraction done 0..1)
 
 
 @dataclass(frozen=True)
+class ShareOptions:
+    """Where and for how long ``--share`` uploads; unset fields fall back to the pitch."""
+
+    bucket: str | None = None  # --bucket, else FOLLOWUP_BUCKET (the CLI reads both)
+    expires: str | None = None  # "7d"; else the pitch's share.expires, else 7 days
+    include_pptx: bool = False
+    data_dir: Path | None = None  # the share ledger and local store; None: the user's default
+
+
+@dataclass(frozen=True)
 class Options:
-    """User choices that some writers read; each has a sensible default."""
+    """User choices that some writers and steps read; each has a sensible default."""
 
     size: Literal["1080p", "720p"] = "1080p"
     burn_captions: bool = False
     allow_long: bool = False
     verbose: bool = False
+    share: ShareOptions = field(default_factory=ShareOptions)
+    links: tuple[str, ...] = ()  # `build email --link URL`: links to use instead of a share
+    now: datetime | None = None  # the clock for deadlines (tests and `--now`); None: real time
 
 
 @dataclass

@@ -23,3 +23,7 @@ class MediaError(BuilderError):
 
 class OutputError(BuilderError):
     """An output could not be written (unwritable folder, missing converter, ...)."""
+
+
+class ShareError(BuilderError):
+    """Sharing failed: the store, the bucket, an upload or a link."""

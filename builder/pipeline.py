@@ -1,4 +1,5 @@
-"""Load -> plan -> write: the one place that knows every output writer."""
+"""Load -> plan -> write -> move into place -> after-build steps: the one place that knows
+every output writer and every step."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Protocol
 
 from builder.context import Options, Progress, WriteContext
 from builder.errors import BuilderError, OutputError
+from builder.manifest import BuildRecord, now, present_outputs, write_record
 from builder.pitch import Pitch, load_pitch
+from builder.share.records import Share
 from builder.storyboard import Storyboard, plan
 from builder.theme import Theme, load_theme
 
@@ -27,14 +30,22 @@ class Writer(Protocol):
     def __call__(self, board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]: ...
 
 
+# After-build steps, in the order they run: they act on the finished, moved outputs (the way
+# MkDocs' deploy acts on a built site), never on the storyboard. Each module has
+# ``run(done: Build, options: Options) -> None``.
+STEPS: dict[str, str] = {"share": "builder.share.step", "email": "builder.drafts"}
+
+
 @dataclass
 class Result:
-    """What was written for one interviewer."""
+    """What was written for one interviewer, and what the after-build steps added."""
 
     interviewer: str
     slug: str
     folder: Path
     files: dict[str, Path] = field(default_factory=dict)
+    board: Storyboard | None = None
+    shares: list[Share] = field(default_factory=list)
 
 
 @dataclass
@@ -43,6 +54,8 @@ class Build:
 
     results: list[Result]
     warnings: list[str]
+    pitch: Pitch | None = None
+    outputs: tuple[str, ...] = ()
 
 
 def select(pitch: Pitch, wanted: str | None) -> list[Storyboard]:
@@ -64,48 +77,100 @@ def build(
     for_: str | None = None,
     options: Options | None = None,
     progress: Progress | None = None,
+    steps: Iterable[str] = (),
 ) -> Build:
-    """Write *outputs* for each interviewer of the pitch into *out_dir*; return what was made.
+    """Write *outputs* for each interviewer of the pitch into *out_dir*, then run the
+    after-build *steps* (``share``, ``email``) on them; return what was made.
 
-    Everything is written to a temporary folder first and moved into place only when every
-    output of every interviewer succeeded, so a failure leaves *out_dir* as it was.
+    The phases: load and plan; write everything into a staging folder; move it into place
+    only when every output of every interviewer succeeded (so a failure leaves *out_dir* as
+    it was); record the folder in ``build.json``; then the steps.
     """
+    outputs, steps = _known(outputs, OUTPUTS, "output"), _known(steps, STEPS, "step")
+    options = options or Options()
     pitch = load_pitch(pitch_path)
     boards = select(pitch, for_)
-    theme = load_theme(theme_name or pitch.theme, relative_to=pitch.folder)
-    writers = [_writer(name) for name in OUTPUTS if name in set(outputs)]
-    owned = [name for _, names in writers for name in names]
+    theme = load_theme(theme_name or pitch.theme, relative_to=pitch.folder) if outputs else None
     nested = len(pitch.interview.interviewers) > 1
+    results = [
+        Result(b.interviewer.name, b.interviewer.slug, out_dir / b.interviewer.slug, board=b)
+        if nested
+        else Result(b.interviewer.name, b.interviewer.slug, out_dir, board=b)
+        for b in boards
+    ]
+    done = Build(results, [], pitch, outputs)
+    if outputs and theme is not None:
+        _write_and_move(done, theme, out_dir, options, progress)
+    return run_steps(done, steps, options)
+
+
+def run_steps(done: Build, steps: Iterable[str], options: Options) -> Build:
+    """Run the after-build *steps* on *done*, in the pipeline's order; return *done*."""
+    wanted = _known(steps, STEPS, "step")
+    for name in wanted:
+        step: Step = importlib.import_module(STEPS[name]).run
+        step(done, options)
+    return done
+
+
+def _known(names: Iterable[str], registry: dict[str, str], what: str) -> tuple[str, ...]:
+    """Return *names* in the registry's order; refuse a name the registry does not know."""
+    names = set(names)
+    unknown = sorted(names - set(registry))
+    if unknown:
+        raise BuilderError(f"unknown {what} {unknown[0]!r}; known: {', '.join(registry)}")
+    return tuple(name for name in registry if name in names)
+
+
+def _write_and_move(
+    done: Build, theme: Theme, out_dir: Path, options: Options, progress: Progress | None
+) -> None:
+    writers = [_writer(name) for name in done.outputs]
+    owned = [name for _, names in writers for name in names]
     created = not out_dir.exists()
     staging = _staging_dir(out_dir)
-    warnings: list[str] = []
     finished = False
     try:
-        results = []
-        for board in boards:
-            final = out_dir / board.interviewer.slug if nested else out_dir
+        for result in done.results:
+            assert result.board is not None
             ctx = WriteContext(
-                stage=staging / board.interviewer.slug,
-                final=final,
-                options=options or Options(),
-                progress=progress,
+                stage=staging / result.slug, final=result.folder, options=options, progress=progress
             )
             ctx.stage.mkdir()
-            result = Result(board.interviewer.name, board.interviewer.slug, final)
             for write, _ in writers:
-                result.files.update(write(board, theme, ctx))
-            warnings.extend(w for w in ctx.warnings if w not in warnings)
-            results.append(result)
-        for result in results:
+                result.files.update(write(result.board, theme, ctx))
+            done.warnings.extend(w for w in ctx.warnings if w not in done.warnings)
+        for result in done.results:
             _check_targets(staging / result.slug, result.folder)
-        for result in results:
+        for result in done.results:
             _move_into_place(staging / result.slug, result, owned)
+            _record(done, result)
         finished = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not finished:
             shutil.rmtree(out_dir, ignore_errors=True)  # it did not exist before this run
-    return Build(results, warnings)
+
+
+def _record(done: Build, result: Result) -> None:
+    """Write the folder's ``build.json``: who it is for and which outputs it holds now."""
+    assert done.pitch is not None
+    write_record(
+        BuildRecord(
+            folder=result.folder,
+            pitch=done.pitch.source,
+            interviewer=result.interviewer,
+            slug=result.slug,
+            candidate=done.pitch.candidate.name,
+            language=done.pitch.language,
+            outputs=present_outputs(result.folder),
+            updated_at=now(),
+        )
+    )
+
+
+class Step(Protocol):
+    def __call__(self, done: Build, options: Options) -> None: ...
 
 
 def _writer(name: str) -> tuple[Writer, tuple[str, ...]]:

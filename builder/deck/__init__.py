@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from builder.artifacts import owned_by
 from builder.context import WriteContext
 from builder.storyboard import Storyboard
 from builder.theme import Theme
@@ -13,9 +14,9 @@ PPTX_NAME = "deck.pptx"
 PDF_NAME = "deck.pdf"
 
 
-# Every name this output may write into an interviewer's folder; one it did not make this
-# time is removed there by the pipeline, so nothing stale sits beside fresh files.
-OWNS = ("deck.pptx", "deck.pdf")
+# Every name this output may write into an interviewer's folder (from the one list); one
+# it did not make this time is removed there by the pipeline.
+OWNS = owned_by("deck")
 
 
 def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:

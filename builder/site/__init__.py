@@ -15,6 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from builder.artifacts import owned_by
 from builder.context import WriteContext
 from builder.site.media import copy_media, csp, find_media, manifest, relink
 from builder.storyboard import Storyboard
@@ -23,9 +24,9 @@ from builder.theme import Theme
 __all__ = ["relink", "write"]
 
 
-# Every name this output may write into an interviewer's folder; one it did not make this
-# time is removed there by the pipeline, so nothing stale sits beside fresh files.
-OWNS = ("site",)
+# Every name this output may write into an interviewer's folder (from the one list); one
+# it did not make this time is removed there by the pipeline.
+OWNS = owned_by("site")
 
 
 def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:

@@ -25,16 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from builder.artifacts import by_role
 from builder.context import WriteContext
 from builder.errors import OutputError
 from builder.storyboard import Storyboard
 
-# role, file name (as written by the video and deck writers), MIME type
-KINDS = (
-    ("video", "video.mp4", "video/mp4"),
-    ("captions", "video.vtt", "text/vtt"),
-    ("poster", "poster.png", "image/png"),
-    ("deck", "deck.pdf", "application/pdf"),
+# role, file name (as written by the video and deck writers), MIME type: from the one list.
+KINDS = tuple(
+    (a.role, a.name, a.mime) for a in map(by_role, ("video", "captions", "poster", "deck"))
 )
 _NEEDS_VIDEO = {"captions", "poster"}  # only useful next to a video
 _CSP_FETCH = {"video": "media-src", "captions": "media-src", "poster": "img-src"}

@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from builder.captions import Cue, from_script, load, shifted, to_vtt
+from builder.artifacts import owned_by
 from builder.context import WriteContext
 from builder.errors import OutputError
 from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene
@@ -30,9 +31,9 @@ from builder.video.timeline import TICKS, Timeline
 DRAW, ENCODE = 0.25, 0.65
 
 
-# Every name this output may write into an interviewer's folder; one it did not make this
-# time is removed there by the pipeline, so nothing stale sits beside fresh files.
-OWNS = ("video.mp4", "video.vtt", "poster.png", "preview.gif")
+# Every name this output may write into an interviewer's folder (from the one list); one
+# it did not make this time is removed there by the pipeline.
+OWNS = owned_by("video")
 
 
 def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
