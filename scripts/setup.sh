@@ -31,8 +31,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-extra=""
-[ "$want_tests" = 1 ] && extra="[test]"
+extra="[local]"
+[ "$want_tests" = 1 ] && extra="[local,test]"
 # (Some pip configurations warn about index folders that are absent; that noise is dropped.)
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" \
   2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
