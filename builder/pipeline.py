@@ -14,7 +14,7 @@ from typing import Protocol
 
 from builder.context import Options, Progress, WriteContext
 from builder.errors import BuilderError, OutputError
-from builder.manifest import BuildRecord, now, present_outputs, write_record
+from builder.manifest import BuildRecord, now, present_outputs, read_records, write_record
 from builder.pitch import Pitch, load_pitch
 from builder.share.records import Share
 from builder.storyboard import Storyboard, plan
@@ -32,7 +32,7 @@ class Writer(Protocol):
 
 # After-build steps, in the order they run: they act on the finished, moved outputs (the way
 # MkDocs' deploy acts on a built site), never on the storyboard. Each module has
-# ``run(done: Build, options: Options) -> None``.
+# ``run(done: Build, options: Options, progress: Progress | None) -> None``.
 STEPS: dict[str, str] = {"share": "builder.share.step", "email": "builder.drafts"}
 
 
@@ -101,15 +101,39 @@ def build(
     done = Build(results, [], pitch, outputs)
     if outputs and theme is not None:
         _write_and_move(done, theme, out_dir, options, progress)
-    return run_steps(done, steps, options)
+    return run_steps(done, steps, options, progress)
 
 
-def run_steps(done: Build, steps: Iterable[str], options: Options) -> Build:
+def from_folder(out_dir: Path, for_: str | None = None) -> Build:
+    """Return the build that made *out_dir* (from its ``build.json`` records), with no new
+    outputs: for steps run on an earlier build (``build share OUT_DIR``)."""
+    records = read_records(out_dir)
+    pitches = {record.pitch for record in records}
+    if len(pitches) > 1:
+        raise OutputError(f"{out_dir}: holds builds of several pitches; share each folder")
+    pitch_path = pitches.pop()
+    if not pitch_path.is_file():
+        raise OutputError(f"{out_dir}: the pitch that made it, {pitch_path}, is gone")
+    pitch = load_pitch(pitch_path)
+    boards = {board.interviewer.slug: board for board in select(pitch, for_)}
+    results = [
+        Result(r.interviewer, r.slug, r.folder, board=boards[r.slug])
+        for r in records
+        if r.slug in boards
+    ]
+    if not results:
+        raise OutputError(f"{out_dir}: holds no build for --for {for_}")
+    return Build(results, [], pitch, ())
+
+
+def run_steps(
+    done: Build, steps: Iterable[str], options: Options, progress: Progress | None = None
+) -> Build:
     """Run the after-build *steps* on *done*, in the pipeline's order; return *done*."""
     wanted = _known(steps, STEPS, "step")
     for name in wanted:
         step: Step = importlib.import_module(STEPS[name]).run
-        step(done, options)
+        step(done, options, progress)
     return done
 
 
@@ -170,7 +194,7 @@ def _record(done: Build, result: Result) -> None:
 
 
 class Step(Protocol):
-    def __call__(self, done: Build, options: Options) -> None: ...
+    def __call__(self, done: Build, options: Options, progress: Progress | None) -> None: ...
 
 
 def _writer(name: str) -> tuple[Writer, tuple[str, ...]]:

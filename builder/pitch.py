@@ -108,6 +108,7 @@ class Interviewer(_Strict):
     title: Line | None = None
     email: Email | None = None
     salutation: Line | None = None
+    address: Literal["formal", "informal"] | None = None
     discussed: list[Text] = Field(default_factory=list, max_length=5)
 
     @property
@@ -157,6 +158,13 @@ class VideoSpec(_Strict):
     captions: MediaPath | None = None
 
 
+class ShareSpec(_Strict):
+    """Where ``--share`` uploads to, when neither ``--bucket`` nor FOLLOWUP_BUCKET says."""
+
+    bucket: Annotated[str, StringConstraints(min_length=3, max_length=63)] | None = None
+    expires: Annotated[str, StringConstraints(min_length=2, max_length=20)] | None = None
+
+
 class Pitch(_Strict):
     """A whole pitch file, validated. ``source`` is the file it came from."""
 
@@ -170,6 +178,7 @@ class Pitch(_Strict):
     samples: list[Sample] = Field(default_factory=list, max_length=5)
     closing: Text | None = None
     video: VideoSpec | None = None
+    share: ShareSpec | None = None
     source: Path = Field(default=Path("pitch.yaml"), exclude=True)
 
     @model_validator(mode="after")

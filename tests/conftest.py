@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from s3server import s3_store  # noqa: F401  (a real SeaweedFS S3 server for the session)
 
 from builder.cli import main
 

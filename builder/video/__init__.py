@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from builder.captions import Cue, from_script, load, shifted, to_vtt
 from builder.artifacts import owned_by
+from builder.captions import Cue, from_script, load, shifted, to_vtt
 from builder.context import WriteContext
 from builder.errors import OutputError
 from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene

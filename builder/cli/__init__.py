@@ -62,10 +62,32 @@ def _output_options(func: F) -> F:
         ),
         click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON."),
         click.option("-v", "--verbose", is_flag=True, help="Show the tools' own messages."),
+        click.option("--share", is_flag=True, help="Upload privately and print expiring links."),
+        *share_options(),
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
     return func
+
+
+def share_options() -> list[Callable[[F], F]]:
+    """Return the options of every command that uploads: --expires, --bucket, --include-pptx."""
+    return [
+        click.option(
+            "--expires",
+            metavar="SPAN",
+            help="How long links work: 90m, 36h, 7d (at most 7d; default 7d).",
+        ),
+        click.option(
+            "--bucket",
+            envvar="FOLLOWUP_BUCKET",
+            show_envvar=True,
+            help="S3-compatible bucket; default: the pitch's share.bucket, else the local store.",
+        ),
+        click.option(
+            "--include-pptx", is_flag=True, help="Also upload the editable .pptx (not needed)."
+        ),
+    ]
 
 
 def _video_options(func: F) -> F:
@@ -123,10 +145,15 @@ def _run(
     for_: str | None,
     as_json: bool,
     verbose: bool,
+    share: bool,
+    expires: str | None,
+    bucket: str | None,
+    include_pptx: bool,
     size: Literal["1080p", "720p"] = "1080p",
     burn_captions: bool = False,
     allow_long: bool = False,
 ) -> None:
+    from builder.cli.report import print_build
     from builder.context import Options
     from builder.pipeline import build
 
@@ -135,37 +162,46 @@ def _run(
         burn_captions=burn_captions,
         allow_long=allow_long,
         verbose=verbose,
+        share=share_settings(expires, bucket, include_pptx),
     )
-    with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
-        done = build(pitch, outputs, out, theme, for_, options, progress)
-    if as_json:
-        click.echo(json.dumps(_as_json(done), indent=2, ensure_ascii=False))
-        return
-    for result in done.results:
-        click.echo(f"{result.interviewer}:")
-        for kind, path in result.files.items():
-            click.echo(f"  {kind:<8} {path}")
-    for warning in done.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    steps = ["share"] if share else []
+    if share:
+        _refuse_bad_expiry(options)
+    with progress_display(enabled=not as_json and sys.stderr.isatty()) as progress:
+        done = build(pitch, outputs, out, theme, for_, options, progress, steps)
+    print_build(done, as_json, hint=None if share else out)
 
 
-def _as_json(done: Any) -> dict[str, Any]:
-    return {
-        "outputs": [
-            {
-                "interviewer": r.interviewer,
-                "slug": r.slug,
-                "folder": str(r.folder),
-                "files": {kind: str(path) for kind, path in r.files.items()},
-            }
-            for r in done.results
-        ],
-        "warnings": done.warnings,
-    }
+def share_settings(expires: str | None, bucket: str | None, include_pptx: bool) -> Any:
+    """Return the ShareOptions for these command-line values (the data folder is the
+    user's, unless FOLLOWUP_DATA_DIR names another: tests and portable setups)."""
+    import os
+
+    from builder.context import ShareOptions
+
+    folder = os.environ.get("FOLLOWUP_DATA_DIR")
+    return ShareOptions(
+        bucket=bucket or None,
+        expires=expires,
+        include_pptx=include_pptx,
+        data_dir=Path(folder) if folder else None,
+    )
+
+
+def _refuse_bad_expiry(options: Any) -> None:
+    # Before anything is built: a typo in --expires must not cost a whole build.
+    from builder.share.expiry import parse_expires
+
+    if options.share.expires is not None:
+        try:
+            parse_expires(options.share.expires)
+        except ValueError as e:
+            raise BuilderError(f"--expires: {e}") from None
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+def progress_display(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """Yield a progress callback drawing one rich display on a terminal, else ``None``."""
     if not enabled:
         yield None
         return
@@ -222,3 +258,7 @@ def schema() -> None:
     from builder.pitch import pitch_schema
 
     click.echo(json.dumps(pitch_schema(), indent=2, ensure_ascii=False))
+
+
+# The sharing commands live in their own module; importing it registers them on `main`.
+from builder.cli import sharing as _sharing  # noqa: E402, F401

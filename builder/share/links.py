@@ -1,0 +1,81 @@
+"""Presigned links, and the self-test that proves them against the real store.
+
+Presigning is local arithmetic: it proves nothing about the bucket. Before a link is shown,
+a real GET with the signature must work and the same request without it must be refused;
+a publicly readable object or bucket listing stops the share.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit, urlunsplit
+
+from builder.errors import ShareError
+from builder.share.target import Target
+
+TIMEOUT = 20.0
+REFUSED = (401, 403)
+
+
+def presign(target: Target, key: str, seconds: int) -> str:
+    """Return a SigV4 presigned GET URL for *key*, valid for *seconds*."""
+    url: str = target.client.generate_presigned_url(
+        "get_object",
+        Params={"Bucket": target.bucket, "Key": key},
+        ExpiresIn=seconds,
+    )
+    return url
+
+
+def http_status(url: str, signed: bool = True) -> int:
+    """Return the HTTP status of a one-byte GET of *url* (without its query if not *signed*)."""
+    if not signed:
+        parts = urlsplit(url)
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    request = urllib.request.Request(url, headers={"Range": "bytes=0-0"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+            answer.read(1)
+            return int(answer.status)
+    except urllib.error.HTTPError as e:
+        return int(e.code)
+    except (urllib.error.URLError, OSError) as e:
+        raise ShareError(f"self-test: cannot reach {urlsplit(url).netloc}: {e}") from None
+
+
+def bucket_listing_url(target: Target) -> str:
+    """Return the address that lists the bucket anonymously, if anything lets it."""
+    base = target.endpoint.rstrip("/")
+    host = urlsplit(base).netloc
+    if host.startswith(f"{target.bucket}."):  # virtual-hosted: the bucket is the host
+        return base + "/"
+    return f"{base}/{target.bucket}/"
+
+
+def self_test(target: Target, urls: dict[str, str]) -> None:
+    """Prove each link in *urls* (file name -> URL): signed works, unsigned is refused, and
+    the bucket cannot be listed anonymously. Raise :class:`ShareError` otherwise."""
+    listing = bucket_listing_url(target)
+
+    def probe(item: tuple[str, str]) -> None:
+        name, url = item
+        signed = http_status(url)
+        if signed not in (200, 206):
+            raise ShareError(f"self-test: the link to {name} answered {signed}, not 200")
+        unsigned = http_status(url, signed=False)
+        if unsigned not in REFUSED:
+            raise ShareError(
+                f"self-test: {name} is publicly readable (HTTP {unsigned} without a "
+                f"signature); make bucket {target.bucket} private; no link was printed"
+            )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(probe, urls.items()))
+    listed = http_status(listing, signed=False)
+    if listed not in REFUSED:
+        raise ShareError(
+            f"self-test: bucket {target.bucket} can be listed without credentials (HTTP "
+            f"{listed}); make it private; no link was printed"
+        )

@@ -1,0 +1,375 @@
+"""Private links against a real SeaweedFS S3 server: what opens, what is refused, and what a
+failure leaves behind."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import boto3
+import pytest
+from click.testing import CliRunner, Result
+
+from builder.cli import main
+from builder.share import ledger
+from builder.share.expiry import MAX_SECONDS, link_end, parse_expires
+from builder.share.records import Link, Share
+from builder.share.target import check_bucket_name, client_config
+from builder.store import Store
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Return status, headers and body of a GET (an error status is returned, not raised)."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def unsigned(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def s3(store: Store) -> Any:
+    session = boto3.Session(
+        aws_access_key_id=store.access_key,
+        aws_secret_access_key=store.secret_key,
+        region_name="us-east-1",
+    )
+    return session.client("s3", endpoint_url=store.endpoint, config=client_config("path"))
+
+
+def bucket_keys(store: Store, bucket: str | None = None) -> set[str]:
+    pages = s3(store).get_paginator("list_objects_v2").paginate(Bucket=bucket or store.bucket)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+
+@pytest.fixture(scope="module")
+def env(s3_store: Store) -> dict[str, str]:
+    """Return the environment that points `build` at the test store's data folder."""
+    return {"FOLLOWUP_DATA_DIR": str(s3_store.home.parent), "FOLLOWUP_BUCKET": ""}
+
+
+@pytest.fixture(scope="module")
+def run(env: dict[str, str]) -> Any:
+    runner = CliRunner()
+
+    def invoke(*args: str | Path, extra: dict[str, str] | None = None) -> Result:
+        return runner.invoke(
+            main, [str(a) for a in args], env=env | (extra or {}), catch_exceptions=False
+        )
+
+    return invoke
+
+
+@pytest.fixture(scope="module")
+def ada(tmp_path_factory: pytest.TempPathFactory, run: Any) -> Path:
+    """Return the output folder of `build all` on a copy of examples/ada (not shared)."""
+    folder = tmp_path_factory.mktemp("ada")
+    shutil.copytree(EXAMPLES / "ada", folder / "ada")
+    result = run("all", folder / "ada" / "pitch.yaml", "-o", folder / "out")
+    assert result.exit_code == 0, result.output
+    assert "private link: build share" in result.output
+    return folder / "out"
+
+
+@pytest.fixture(scope="module")
+def shared(ada: Path, run: Any) -> dict[str, Any]:
+    """Return the JSON of one `build share` of the ada build: {"links": [...], ...}."""
+    result = run("share", ada, "--json")
+    assert result.exit_code == 0, result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def link(report: dict[str, Any], output: str) -> str:
+    url: str = next(row["url"] for row in report["links"] if row["output"] == output)
+    return url
+
+
+def test_share_prints_one_link_per_output(shared: dict[str, Any]) -> None:
+    rows = shared["links"]
+    assert sorted(row["output"] for row in rows) == ["deck", "site", "video"]
+    assert {row["interviewer"] for row in rows} == {"Sarah Kim"}
+    assert len({row["share_id"] for row in rows}) == 1
+    for row in rows:
+        ends = datetime.fromisoformat(row["expires_at"])
+        assert timedelta(days=6, hours=23) < ends - datetime.now(UTC) <= timedelta(days=7)
+        assert row["local"] is True
+
+
+def test_links_are_sigv4_with_an_unguessable_prefix(shared: dict[str, Any]) -> None:
+    for row in shared["links"]:
+        query = parse_qs(urlsplit(row["url"]).query)
+        assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+        assert int(query["X-Amz-Expires"][0]) == MAX_SECONDS
+        # path-style: /bucket/<prefix>/<name>; the prefix carries 128 random bits
+        prefix = urlsplit(row["url"]).path.split("/")[2]
+        assert len(prefix) == 32 and int(prefix, 16) >= 0
+
+
+@pytest.mark.parametrize(
+    ("output", "mime", "filename"),
+    [
+        ("site", "text/html; charset=utf-8", "index.html"),
+        ("video", "video/mp4", "Ada%20Example.mp4"),
+        ("deck", "application/pdf", "Ada%20Example.pdf"),
+    ],
+)
+def test_each_link_opens_inline_with_its_type(
+    shared: dict[str, Any], output: str, mime: str, filename: str
+) -> None:
+    status, headers, body = fetch(link(shared, output))
+    assert status == 200
+    assert headers["Content-Type"] == mime
+    assert headers["Content-Disposition"].startswith("inline; ")
+    assert f"filename*=UTF-8''{filename}" in headers["Content-Disposition"]
+    assert len(body) > 1000
+
+
+def test_without_or_with_a_wrong_signature_everything_is_refused(
+    shared: dict[str, Any], s3_store: Store
+) -> None:
+    site, video = link(shared, "site"), link(shared, "video")
+    assert fetch(unsigned(site))[0] == 403
+    tampered = site.replace("X-Amz-Signature=", "X-Amz-Signature=0")[: len(site)]
+    assert fetch(tampered)[0] == 403
+    # The signature of one key does not open another key of the same share.
+    other = urlsplit(video)._replace(query=urlsplit(site).query).geturl()
+    assert fetch(other)[0] == 403
+    # Nobody lists the bucket or the store without credentials.
+    assert fetch(f"{s3_store.endpoint}/{s3_store.bucket}/")[0] == 403
+    assert fetch(f"{s3_store.endpoint}/")[0] == 403
+
+
+def test_the_pptx_stays_home_unless_asked(
+    shared: dict[str, Any], ada: Path, run: Any, s3_store: Store
+) -> None:
+    prefix = urlsplit(link(shared, "site")).path.split("/")[2]
+    names = {key.split("/", 1)[1] for key in bucket_keys(s3_store) if key.startswith(prefix)}
+    assert names == {
+        "index.html", "video.mp4", "video.vtt", "poster.png", "deck.pdf", "share.json"
+    }  # fmt: skip
+    result = run("share", ada, "--json", "--include-pptx", "--expires", "1h")
+    assert result.exit_code == 0, result.output
+    pptx = link(json.loads(result.stdout), "pptx")
+    assert fetch(pptx)[0] == 200
+
+
+def test_the_shared_site_points_at_signed_media(shared: dict[str, Any]) -> None:
+    page = fetch(link(shared, "site"))[2].decode()
+    manifest = page.split('id="media-manifest">', 1)[1].split("</script>", 1)[0]
+    files = json.loads(manifest)["files"]
+    assert set(files) == {"video.mp4", "video.vtt", "poster.png", "deck.pdf"}
+    for entry in files.values():
+        assert "X-Amz-Signature=" in entry["url"]
+        assert fetch(entry["url"], {"Range": "bytes=0-0"})[0] == 206
+
+
+def test_the_local_page_keeps_relative_media(ada: Path, shared: dict[str, Any]) -> None:
+    page = (ada / "site" / "index.html").read_text()
+    assert 'data-media="video.mp4" src="video.mp4"' in page
+    assert "X-Amz" not in page
+
+
+def test_link_is_refused_after_it_expires(ada: Path, run: Any) -> None:
+    result = run("share", ada, "--json", "--expires", "2s")
+    assert result.exit_code == 0, result.output
+    url = link(json.loads(result.stdout), "deck")
+    time.sleep(3)
+    assert fetch(url)[0] == 403
+
+
+@pytest.mark.parametrize(
+    ("span", "message"),
+    [
+        ("8d", "error: --expires: '8d' is longer than 7d, the most a private link can live"),
+        ("-1s", "error: --expires: '-1s' is negative; give 1s to 7d"),
+        ("0s", "error: --expires: '0s' is zero; give 1s to 7d"),
+        ("soon", "error: --expires: 'soon' is not a duration like 90m, 36h or 7d"),
+    ],
+)
+def test_bad_expiry_is_one_line_and_uploads_nothing(
+    ada: Path, run: Any, s3_store: Store, span: str, message: str
+) -> None:
+    before = bucket_keys(s3_store)
+    result = run("share", ada, "--expires", span)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
+    assert bucket_keys(s3_store) == before
+
+
+def test_parse_expires_accepts_the_usual_spans() -> None:
+    assert parse_expires("90s") == 90
+    assert parse_expires("45m") == 2700
+    assert parse_expires("1d12h") == 129600
+    assert parse_expires("7d") == MAX_SECONDS
+    assert parse_expires("1w") == MAX_SECONDS
+
+
+def test_temporary_credentials_end_the_link_sooner_or_refuse() -> None:
+    from botocore.credentials import Credentials, RefreshableCredentials
+
+    now = datetime.now(UTC)
+    keys = Credentials("AKIA", "secret")
+    assert link_end(3600, keys, now) == now + timedelta(hours=1)
+    soon = RefreshableCredentials(
+        "ASIA", "secret", "token", now + timedelta(hours=2), lambda: {}, "sso"
+    )
+    assert link_end(3600, soon, now) == now + timedelta(hours=1)
+    with pytest.raises(ValueError, match="temporary and end in 2 hours"):
+        link_end(MAX_SECONDS, soon, now)
+
+
+@pytest.mark.parametrize("name", ["My-Bucket", "a", "bad_name", "192.168.1.1", "x..y"])
+def test_bucket_names_are_checked(name: str) -> None:
+    with pytest.raises(ValueError, match="bucket"):
+        check_bucket_name(name)
+    assert check_bucket_name("my.bucket-1") == "my.bucket-1"
+
+
+def test_a_bucket_with_capitals_is_one_line(ada: Path, run: Any) -> None:
+    result = run("share", ada, "--bucket", "My-Bucket")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: --bucket: bucket 'My-Bucket' has capitals; S3 bucket names are lowercase"
+    )
+
+
+def test_build_all_share_ends_with_links(tmp_path: Path, run: Any, s3_store: Store) -> None:
+    shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
+    result = run("deck", tmp_path / "ada" / "pitch.yaml", "-o", tmp_path / "out", "--share")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Sarah Kim:"
+    pdf = next(line for line in lines if line.startswith("  pdf link "))
+    assert fetch(pdf.split()[2])[0] == 200
+    assert any(line.startswith("  expires    ") and " · share " in line for line in lines)
+    assert "work only on this computer" in result.stderr
+    record = json.loads((tmp_path / "out" / "build.json").read_text())
+    assert record["outputs"] == ["deck"] and record["interviewer"] == "Sarah Kim"
+
+
+def test_links_lists_revoke_deletes_and_proves_it(
+    ada: Path, run: Any, env: dict[str, str], s3_store: Store
+) -> None:
+    made = json.loads(run("share", ada, "--json").stdout)
+    share_id = made["links"][0]["share_id"]
+    listed = run("links", ada.parent / "ada" / "pitch.yaml")
+    assert f"{share_id}  Sarah Kim  active  [this computer only]" in listed.output
+    result = run("revoke", share_id)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"revoked {share_id} (Sarah Kim): files deleted")
+    for row in made["links"]:
+        assert fetch(row["url"])[0] in (403, 404)
+    prefix = urlsplit(link(made, "site")).path.split("/")[2]
+    assert not [key for key in bucket_keys(s3_store) if key.startswith(prefix)]
+    assert f"{share_id}  Sarah Kim  revoked" in run("links").output
+
+
+def test_renew_signs_again_and_relinks_the_page(ada: Path, run: Any) -> None:
+    made = json.loads(run("share", ada, "--json", "--expires", "1h").stdout)
+    share_id = made["links"][0]["share_id"]
+    result = run("renew", share_id, "--expires", "2d")
+    assert result.exit_code == 0, result.output
+    assert "send them again" in result.output
+    fresh = result.output.split("  link       ", 1)[1].split()[0]
+    assert fresh != link(made, "site")
+    assert "X-Amz-Expires=172800" in fresh
+    for page_link in (fresh, link(made, "site")):  # the old page link still opens
+        page = fetch(page_link)[2].decode()
+        video = page.split('data-media="video.mp4" src="', 1)[1].split('"', 1)[0]
+        assert "X-Amz-Expires=172800" in video.replace("&amp;", "&")
+        assert fetch(video.replace("&amp;", "&"), {"Range": "bytes=0-0"})[0] == 206
+
+
+def test_clean_deletes_the_files_of_expired_shares(ada: Path, run: Any, s3_store: Store) -> None:
+    made = json.loads(run("share", ada, "--json", "--expires", "1s").stdout)
+    prefix = urlsplit(link(made, "site")).path.split("/")[2]
+    assert any(key.startswith(prefix) for key in bucket_keys(s3_store))
+    time.sleep(1.5)
+    result = run("links", "--clean")
+    assert result.exit_code == 0, result.output
+    assert f"deleted the files of share {made['links'][0]['share_id']}" in result.output
+    assert not any(key.startswith(prefix) for key in bucket_keys(s3_store))
+
+
+def test_share_status_follows_the_clock() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def share(ends: datetime, revoked: datetime | None = None) -> Share:
+        return Share(
+            "id", "Sarah Kim", "sarah-kim", "/p.yaml", "/out", "b", "http://x", "p/", ("p/a",),
+            (Link("site", "http://x/p/a", ends),), now, revoked_at=revoked,
+        )  # fmt: skip
+
+    assert share(now + timedelta(days=3)).status(now) == "active"
+    assert share(now + timedelta(hours=5)).status(now) == "expiring"
+    assert share(now - timedelta(seconds=1)).status(now) == "expired"
+    assert share(now + timedelta(days=3), revoked=now).status(now) == "revoked"
+
+
+def test_the_ledger_is_private_to_the_user(shared: dict[str, Any], s3_store: Store) -> None:
+    path = s3_store.home.parent / ledger.FILE
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert ledger.all_shares(s3_store.home.parent)
+
+
+@pytest.fixture(scope="module")
+def aws_env(s3_store: Store) -> Iterator[dict[str, str]]:
+    """Return the standard AWS variables that point a configured bucket, team-shares, at the
+    test store."""
+    s3(s3_store).create_bucket(Bucket="team-shares")
+    yield {
+        "AWS_ENDPOINT_URL_S3": s3_store.endpoint,
+        "AWS_ACCESS_KEY_ID": s3_store.access_key,
+        "AWS_SECRET_ACCESS_KEY": s3_store.secret_key,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+
+
+def test_a_configured_bucket_is_used_through_the_standard_aws_settings(
+    ada: Path, run: Any, aws_env: dict[str, str], s3_store: Store
+) -> None:
+    result = run("share", ada, "--json", extra=aws_env | {"FOLLOWUP_BUCKET": "team-shares"})
+    assert result.exit_code == 0, result.output
+    url = link(json.loads(result.stdout), "site")
+    assert urlsplit(url).path.startswith("/team-shares/")
+    assert fetch(url)[0] == 200
+    assert json.loads(result.stdout)["links"][0]["local"] is False
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"AWS_SECRET_ACCESS_KEY": "wrong"}, "error: bucket team-shares: the secret key is wrong"),
+        ({"FOLLOWUP_BUCKET": "no-such-bucket"}, "error: bucket no-such-bucket: does not exist"),
+        (
+            {"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"},
+            "error: bucket team-shares: cannot reach the store (http://127.0.0.1:9/team-shares)",
+        ),
+    ],
+)
+def test_configuration_faults_are_one_line_and_upload_nothing(
+    ada: Path, run: Any, aws_env: dict[str, str], s3_store: Store, change: Any, message: str
+) -> None:
+    before = bucket_keys(s3_store, "team-shares")
+    result = run("share", ada, extra=aws_env | {"FOLLOWUP_BUCKET": "team-shares"} | change)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
+    assert bucket_keys(s3_store, "team-shares") == before
