@@ -320,7 +320,7 @@ def test_two_interviewers_get_a_folder_each(example: Any, cli: Any, tmp_path: Pa
     report = build(cli, example("jonas"), out)
     assert sorted(p.name for p in out.iterdir()) == ["mehmet-ozturk", "petra-schulz"]
     for folder in out.iterdir():
-        assert sorted(p.name for p in folder.iterdir()) == ["deck.pdf", "deck.pptx"]
+        assert sorted(p.name for p in folder.iterdir()) == ["build.json", "deck.pdf", "deck.pptx"]
     for output in report["outputs"]:
         assert Path(output["folder"]) == out / output["slug"]
         for kind, path in output["files"].items():
@@ -347,7 +347,7 @@ def test_without_libreoffice_the_pptx_comes_with_a_warning(
     out = tmp_path / "out"
     result = cli("deck", example("ada"), "-o", out)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["deck.pptx"]
+    assert sorted(p.name for p in out.iterdir()) == ["build.json", "deck.pptx"]
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1
     assert "deck.pdf was skipped" in warning[0]

@@ -384,6 +384,7 @@ def test_each_interviewer_gets_a_video_of_their_own(tmp_path: Path, artifacts: P
     for slug in ("petra-schulz", "mehmet-ozturk"):
         folder = tmp_path / "out" / slug
         assert sorted(p.name for p in folder.iterdir()) == [
+            "build.json",
             "poster.png",
             "preview.gif",
             "video.mp4",
