@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from builder.pitch import Interviewer, Pitch, resolve_media
-from builder.wording import Language, address, greeting, say
+from builder.wording import Language, Register, address, greeting, register, say
 
 SceneKind = Literal["title", "discussed", "value", "sample", "samples", "closing"]
 MAX_SCENES = 10
@@ -56,6 +56,7 @@ class Person:
     email: str | None
     address: str  # "Sarah" / "Frau Schulz": used in titles
     greeting: str  # "Dear Sarah" / "Liebe Frau Schulz": opens a message
+    register: Register  # "formal" (German Sie) or "informal" (du; first names in English)
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,15 @@ class Storyboard:
 def plan(pitch: Pitch, interviewer: Interviewer) -> Storyboard:
     """Return the storyboard of *pitch* addressed to *interviewer*: 4 to 10 scenes."""
     lang = pitch.language
+    said = (interviewer.name, interviewer.salutation, lang, interviewer.address)
     person = Person(
         name=interviewer.name,
         slug=interviewer.slug,
         title=interviewer.title,
         email=interviewer.email,
-        address=address(interviewer.name, interviewer.salutation, lang),
-        greeting=greeting(interviewer.name, interviewer.salutation, lang),
+        address=address(*said),
+        greeting=greeting(*said),
+        register=register(*said),
     )
     scenes = [
         _title_scene(pitch, person),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Literal
 
-Language = Literal["en", "de"]
+from builder.names import formal_name, parse_name
 
-WORDS: dict[str, dict[Language, str]] = {
+Language = Literal["en", "de"]
+Register = Literal["formal", "informal"]
+# A phrase's variants: English, German (Sie), and where German says it differently on
+# informal terms, "de-du".
+Voice = Literal["en", "de", "de-du"]
+
+WORDS: dict[str, dict[Voice, str]] = {
     "thank_you": {"en": "Thank you, {who}", "de": "Vielen Dank, {who}"},
     "title_sub": {"en": "{role} at {company}", "de": "{role} bei {company}"},
     "discussed": {"en": "What we talked about", "de": "Worüber wir gesprochen haben"},
@@ -17,9 +25,11 @@ WORDS: dict[str, dict[Language, str]] = {
     "closing": {"en": "Let's keep talking", "de": "Lassen Sie uns weitersprechen"},
     "contact": {"en": "Contact", "de": "Kontakt"},
     "greeting": {"en": "Dear {first}", "de": "Guten Tag {name}"},
+    "greeting_informal": {"en": "Hi {first}", "de": "Hallo {first}"},
     "notes_title": {
         "en": "Thank {first} for the conversation about the {role} role at {company}.",
-        "de": "Bedanken Sie sich bei {name} für das Gespräch über die Stelle {role} bei {company}.",
+        "de": "Bedanken Sie sich bei {name} für das Gespräch über die Stelle als {role} bei "
+        "{company}.",
     },
     "notes_discussed": {
         "en": "Recall these moments in your own words:",
@@ -27,7 +37,7 @@ WORDS: dict[str, dict[Language, str]] = {
     },
     "notes_value": {
         "en": "Explain how this helps {company}, with the concrete result.",
-        "de": "Erklären Sie, wie das {company} hilft, mit dem konkreten Ergebnis.",
+        "de": "Erklären Sie, was {company} davon hat, mit dem konkreten Ergebnis.",
     },
     "notes_sample": {
         "en": "Show the sample and say what it changed for its users.",
@@ -76,12 +86,113 @@ WORDS: dict[str, dict[Language, str]] = {
         "de": "Diese Seite ist nur für Sie gemacht; Suchmaschinen werden gebeten, "
         "sie nicht aufzunehmen.",
     },
+    # The thank-you email and the short direct message (builder.mail)
+    "mail_subject": {
+        "en": "Thank you for the interview – {role}",  # noqa: RUF001
+        "de": "Vielen Dank für das Gespräch – {role}",  # noqa: RUF001
+    },
+    "mail_thanks": {
+        "en": "Thank you for our conversation about the {role} role at {company}.",
+        "de": "Vielen Dank für das Gespräch über die Stelle als {role} bei {company}.",
+    },
+    "mail_thanks_role": {
+        "en": "Thank you for our conversation about the {role} role.",
+        "de": "Vielen Dank für das Gespräch über die Stelle als {role}.",
+    },
+    "mail_thanks_short": {
+        "en": "Thank you for our conversation.",
+        "de": "Vielen Dank für unser Gespräch.",
+    },
+    "mail_point": {
+        "en": "One thing we talked about stays with me: {point}",
+        "de": "Besonders beschäftigt mich seitdem ein Thema: {point}",
+    },
+    "mail_points": {
+        "en": "Two things we talked about stay with me:",
+        "de": "Besonders beschäftigen mich seitdem zwei Themen:",
+    },
+    "mail_value": {
+        "en": "What I would bring to {company}: {values}",
+        "de": "Was ich bei {company} einbringen würde: {values}",
+    },
+    "mail_value_short": {
+        "en": "What I would bring: {values}",
+        "de": "Was ich einbringen würde: {values}",
+    },
+    "mail_and": {"en": "and", "de": "und"},
+    "mail_made_site_video": {
+        "en": "I made a short video and a few slides for you",
+        "de": "Für Sie habe ich ein kurzes Video und ein paar Folien vorbereitet",
+        "de-du": "Für dich habe ich ein kurzes Video und ein paar Folien vorbereitet",
+    },
+    "mail_made_site": {
+        "en": "I put a few slides for you on a private page",
+        "de": "Für Sie habe ich ein paar Folien auf einer privaten Seite zusammengestellt",
+        "de-du": "Für dich habe ich ein paar Folien auf einer privaten Seite zusammengestellt",
+    },
+    "mail_made_video": {
+        "en": "I made a short video for you",
+        "de": "Für Sie habe ich ein kurzes Video vorbereitet",
+        "de-du": "Für dich habe ich ein kurzes Video vorbereitet",
+    },
+    "mail_made_deck": {
+        "en": "I put my ideas on a few slides for you",
+        "de": "Für Sie habe ich meine Ideen auf ein paar Folien zusammengefasst",
+        "de-du": "Für dich habe ich meine Ideen auf ein paar Folien zusammengefasst",
+    },
+    "mail_until": {
+        "en": "The link is private and works until {date}, {time} ({zone}).",
+        "de": "Der Link ist privat und funktioniert bis zum {date} um {time} Uhr ({zone}).",
+    },
+    "mail_dm_until": {
+        "en": "the private link below works until {date}.",
+        "de": "der private Link unten funktioniert bis zum {date}.",
+    },
+    "mail_offer_video": {
+        "en": "I have also made a short video and a few slides on how I would help; "
+        "I am happy to send them whenever you like.",
+        "de": "Außerdem habe ich ein kurzes Video und ein paar Folien dazu vorbereitet, "
+        "wie ich helfen würde; gern schicke ich sie Ihnen.",
+        "de-du": "Außerdem habe ich ein kurzes Video und ein paar Folien dazu vorbereitet, "
+        "wie ich helfen würde; gern schicke ich sie dir.",
+    },
+    "mail_offer_deck": {
+        "en": "I have also put my ideas on a few slides; I am happy to send them whenever "
+        "you like.",
+        "de": "Außerdem habe ich meine Ideen auf ein paar Folien zusammengefasst; gern "
+        "schicke ich sie Ihnen.",
+        "de-du": "Außerdem habe ich meine Ideen auf ein paar Folien zusammengefasst; gern "
+        "schicke ich sie dir.",
+    },
+    "mail_next": {
+        "en": "I look forward to hearing from you.",
+        "de": "Ich freue mich auf Ihre Rückmeldung.",
+        "de-du": "Ich freue mich auf deine Rückmeldung.",
+    },
+    "mail_next_phone": {
+        "en": "I look forward to hearing from you; you can also reach me at {phone}.",
+        "de": "Ich freue mich auf Ihre Rückmeldung, gern auch telefonisch unter {phone}.",
+        "de-du": "Ich freue mich auf deine Rückmeldung, gern auch telefonisch unter {phone}.",
+    },
+    "mail_signoff": {"en": "Best regards,", "de": "Viele Grüße"},
+    "mail_signoff_formal": {"en": "Kind regards,", "de": "Mit freundlichen Grüßen"},
+    "mail_open_site_video": {"en": "Open the video and slides", "de": "Video und Folien öffnen"},
+    "mail_open_site": {"en": "Open the page", "de": "Seite öffnen"},
 }
 
 
 def say(key: str, language: Language, **values: str) -> str:
     """Return the phrase *key* in *language*, with ``{placeholders}`` filled from *values*."""
     return WORDS[key][language].format(**values)
+
+
+def say_to(key: str, language: Language, to: Register, **values: str) -> str:
+    """Return the phrase *key* as said to someone on *to* terms (German: Sie or du)."""
+    phrase = WORDS[key]
+    voice: Voice = (
+        "de-du" if language == "de" and to == "informal" and "de-du" in phrase else language
+    )
+    return phrase[voice].format(**values)
 
 
 _GREETINGS = (
@@ -95,28 +206,140 @@ _GREETINGS = (
     "hello",
     "hi",
 )
+# Greetings that are formal whoever follows them; after the others, a first name alone
+# means "du" (German) or first-name terms (English).
+_FORMAL_GREETINGS = ("sehr geehrte", "guten tag")
 
 
-def address(name: str, salutation: str | None, language: Language) -> str:
-    """Return how to address a person in a title: ``Sarah`` or ``Frau Schulz``.
+def register(
+    name: str, salutation: str | None, language: Language, override: Register | None = None
+) -> Register:
+    """Return ``formal`` (Sie) or ``informal`` (du; first-name terms in English).
+
+    *override* (the interviewer's ``address``) wins. Otherwise the salutation decides:
+    "Sehr geehrte …", "Guten Tag …", or a greeting with Frau/Herr, a title or the family name
+    ("Liebe Frau Schulz") is formal; a greeting with the first name ("Liebe Petra", "Hallo
+    Petra") is informal. Without a salutation German is formal and English informal.
+    """
+    if override is not None:
+        return override
+    if not salutation:
+        return "formal" if language == "de" else "informal"
+    lowered = salutation.lower().strip(" ,")
+    if lowered.startswith(_FORMAL_GREETINGS):
+        return "formal"
+    rest = parse_name(_without_greeting(salutation))
+    person = parse_name(name)
+    if rest.titles or (person.last and person.last.split()[-1] in rest.full.split()):
+        return "formal"
+    return "informal"
+
+
+def address(
+    name: str, salutation: str | None, language: Language, override: Register | None = None
+) -> str:
+    """Return how to address a person in a title: ``Sarah``, ``Frau Schulz``, ``Dr. Beispiel``.
 
     Taken from the salutation without its greeting word when there is one ("Liebe Frau
-    Schulz" -> "Frau Schulz"); otherwise the first name in English, the full name in German.
+    Schulz" -> "Frau Schulz"); otherwise the first name on informal terms, the formal name
+    on formal terms (:func:`builder.names.formal_name`: never Frau/Herr guessed).
     """
     if salutation:
-        lowered = salutation.lower()
-        for word in _GREETINGS:
-            if lowered.startswith(word + " "):
-                return salutation[len(word) :].strip(" ,")
-        return salutation.strip(" ,")
-    return name.split()[0] if language == "en" else name
+        return _without_greeting(salutation)
+    person = parse_name(name)
+    if register(name, salutation, language, override) == "informal":
+        return person.first or name
+    return formal_name(person, language)
 
 
-def greeting(name: str, salutation: str | None, language: Language) -> str:
-    """Return the opening line of a message: the salutation, or a polite default."""
+def greeting(
+    name: str, salutation: str | None, language: Language, override: Register | None = None
+) -> str:
+    """Return the opening line of a message (no comma): the salutation, or a polite default.
+
+    Defaults: "Dear Anna" (English), "Dear Dr. Beispiel" (English, formal), "Hi Anna"
+    (English, informal by choice), "Guten Tag Dr. Anna Beispiel" (German, formal), "Hallo
+    Anna" (German, informal): none of them needs the person's gender.
+    """
     if salutation:
-        return salutation
-    return say("greeting", language, first=name.split()[0], name=name)
+        return salutation.strip().rstrip(",").strip()
+    chosen = register(name, salutation, language, override)
+    who = address(name, None, language, override)
+    if override == "informal" and language == "en":
+        return say("greeting_informal", language, first=who)
+    key = "greeting_informal" if chosen == "informal" and language == "de" else "greeting"
+    return say(key, language, first=who, name=who)
+
+
+def _without_greeting(salutation: str) -> str:
+    lowered = salutation.lower()
+    for word in _GREETINGS:
+        if lowered.startswith(word + " "):
+            return salutation[len(word) :].strip(" ,")
+    return salutation.strip(" ,")
+
+
+# Words that start a phrase only with a capital because they start it: inside a sentence
+# they are written in lower case. German nouns and "Sie"/"Ihr" are never in these lists.
+_RUN_ON: dict[Language, frozenset[str]] = {
+    "en": frozenset(
+        (
+            *("the", "a", "an", "your", "our", "my", "their", "its", "this", "that", "these"),
+            *("those", "how", "what", "why", "when", "where", "which", "who", "whether", "some"),
+            *("each", "every", "all", "more", "less", "fewer", "one", "two", "three", "thank"),
+            "thanks",
+        )
+    ),
+    "de": frozenset(
+        (
+            *("der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer"),
+            *("eines", "wie", "was", "wann", "warum", "wo", "wer", "welche", "welcher"),
+            *("welches", "welchen", "ob", "dass", "mein", "meine", "meinen", "meinem", "meiner"),
+            *("unser", "unsere", "unseren", "unserem", "unserer", "vielen", "herzlichen"),
+            *("danke", "ich", "wir", "es", "gern", "gerne", "mit", "für", "über", "bei", "nach"),
+            *("seit", "zwei", "drei", "mehr", "weniger", "schon", "noch", "auch"),
+        )
+    ),
+}
+
+
+def run_on(text: str, language: Language, names: frozenset[str] = frozenset()) -> str:
+    """Return *text* as it reads inside a sentence: ``Your plan`` -> ``your plan``.
+
+    German lowers only a first word capitalised merely for starting the text (an article,
+    a pronoun, a question word), so nouns and "Sie" keep their capitals. English lowers any
+    capitalised first word except "I", acronyms and mixed case (KPI, GitHub) and the proper
+    nouns in *names* (say, "Python" where the pitch writes it so mid-sentence).
+    """
+    first, _, rest = text.partition(" ")
+    lowered = first.lower()
+    bare = first.strip(".,:;!?\"'()")
+    plain_capital = first[:1].isupper() and first[1:] == lowered[1:]
+    if not plain_capital:
+        return text
+    if language == "de":
+        lower = bare.lower() in _RUN_ON["de"]
+    else:
+        lower = bare.lower() in _RUN_ON["en"] or not (
+            bare in names or bare == "I" or bare.startswith("I'") or len(bare) < 2
+        )
+    return " ".join(filter(None, (lowered, rest))) if lower else text
+
+
+def proper_nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Return the capitalised words that *texts* use inside a sentence: names, not headings.
+
+    "At Acme I rebuilt" gives "Acme" (and "I"); a capital after ``.``, ``!``, ``?`` or ``:``
+    only starts a sentence and says nothing.
+    """
+    found: set[str] = set()
+    for text in texts:
+        words = text.split()
+        for before, word in itertools.pairwise(words):
+            bare = word.strip(".,:;!?\"'()")
+            if bare[:1].isupper() and not before.endswith((".", "!", "?", ":")):
+                found.add(bare)
+    return frozenset(found - {w.capitalize() for w in _RUN_ON["en"]})
 
 
 def display_url(url: str) -> str:

@@ -1,0 +1,184 @@
+"""People's names: academic titles, particles, the first name and the formal address."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+Language = Literal["en", "de"]
+
+# Titles written before a name, compared in lower case. German compounds ("Dr.-Ing.",
+# "Dipl.-Kfm.", "Univ.-Prof.") are caught by _TITLE_STEM below.
+_TITLES = {
+    *("prof.", "prof.in", "professor", "professorin", "apl.", "pd", "di", "ph.d.", "phd"),
+    *("dr.", "dr.in", "mag.", "mag.a", "ing.", "mba", "msc", "m.sc.", "ll.m."),
+}
+_TITLE_STEM = re.compile(r"^(dipl|univ|priv|jun|hon|apl|dr|mag|ing|prof)[.-]", re.IGNORECASE)
+# Words that are no academic degree but say how the person wants to be addressed.
+_HONORIFICS = {"frau", "herr", "mr.", "mrs.", "ms.", "mx.", "mr", "mrs", "ms", "mx"}
+_ENGLISH_HONORIFICS = {h: h.rstrip(".").capitalize() + "." for h in _HONORIFICS - {"frau", "herr"}}
+_GERMAN_HONORIFICS = {"frau": "Frau", "herr": "Herr"}
+# A faculty after "Dr." ("med.", "rer. nat.", "h. c."): a short lower-case abbreviation.
+_QUALIFIER = re.compile(r"^[a-zäöü]{1,6}\.(?:[a-zäöü]{1,6}\.)*$")
+# Particles that start a family name ("von Berg", "van der Meer", "de la Cruz").
+_PARTICLES = {
+    *("von", "van", "de", "der", "den", "zu", "zum", "zur", "vom", "und", "ten", "ter", "te"),
+    *("da", "das", "dos", "do", "di", "del", "della", "des", "du", "la", "le", "af", "av"),
+}
+# Capitalised forms that still are particles ("Vincent Van Gogh"); "Der" or "Do" are not.
+_CAPITAL_PARTICLES = {"van", "von", "de", "di", "da", "du", "del", "della", "le", "la", "dos"}
+# Titles German uses when addressing someone; "Dipl.-Kfm." or "M.Sc." are not said.
+_ADDRESS_TITLES = ("dr", "prof", "univ.-prof", "mag", "ing.")
+_DOCTORS = {"ph.d.", "phd", "dphil", "d.phil.", "md", "m.d."}  # suffixes that make a "Dr."
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person's name in parts: ``Prof. Dr.`` / ``Maria`` / ``von Berg`` (and ``PhD``)."""
+
+    titles: str  # as written before the name: "Prof. Dr.", "Dr. med.", "Frau Dr."
+    first: str  # the first given name: what friends call them
+    last: str  # the family name with its particles; "" for a single name
+    full: str  # the whole text as given
+    suffix: str = ""  # after a comma or at the end: "PhD", "MBA"
+    middle: str = ""  # further given names: "Maria" in "Anna Maria Beispiel"
+
+    @property
+    def plain(self) -> str:
+        """Return the name without titles and suffixes: ``Maria von Berg``."""
+        return " ".join(part for part in (self.first, self.middle, self.last) if part)
+
+
+def parse_name(text: str) -> Name:
+    """Return *text* split into titles, first name, family name and suffix.
+
+    ``Prof. Dr. Maria von Berg`` -> titles ``Prof. Dr.``, first ``Maria``, last ``von Berg``.
+    A single word is a first name with no family name.
+    """
+    full = " ".join(text.split())
+    main, _, after = full.partition(",")
+    words = main.split()
+    titles, rest = _split_titles(words)
+    suffix = [after.strip()] if after.strip() else []
+    while len(rest) > 1 and (_is_suffix(rest[-1]) or not any(c.isalpha() for c in rest[-1])):
+        word = rest.pop()  # a degree after the name, or a decoration such as an emoji
+        suffix[:0] = [word] if _is_suffix(word) else []
+    start = _family_start(rest) if len(rest) > 1 else len(rest)
+    return Name(
+        titles=" ".join(titles),
+        first=rest[0] if rest else "",
+        last=" ".join(rest[start:]),
+        full=full,
+        suffix=", ".join(suffix),
+        middle=" ".join(rest[1:start]),
+    )
+
+
+def formal_name(name: Name, language: Language) -> str:
+    """Return how a formal message names the person, never guessing Frau/Herr or Ms/Mr.
+
+    English: ``Professor von Berg``, ``Dr. Beispiel``, ``Ms. Kim`` (only when the pitch says
+    "Ms."), else the plain full name ``Sarah Kim``. German: ``Prof. Dr. Maria von Berg``,
+    ``Frau Dr. Schulz`` (only when the pitch says "Frau"), else ``Petra Schulz``.
+    """
+    if not name.last:
+        return " ".join(p for p in (name.titles, name.first) if p) or name.full
+    if language == "en":
+        return _english_formal(name)
+    honorific = next((_GERMAN_HONORIFICS[t.lower()] for t in name.titles.split()
+                      if t.lower() in _GERMAN_HONORIFICS), "")  # fmt: skip
+    titles = _german_titles(name.titles)
+    if honorific:
+        return " ".join(p for p in (honorific, titles, name.last) if p)
+    return " ".join(p for p in (titles, name.plain) if p)
+
+
+def name_keys(text: str) -> set[str]:
+    """Return the ways a person may be named in a search, folded to lower-case ASCII.
+
+    The first name, the family name (with and without particles), the plain full name and
+    the name as written: ``--for maria``, ``--for "von berg"`` and ``--for berg`` all match.
+    """
+    name = parse_name(text)
+    family = [w for w in name.last.split() if w.lower() not in _PARTICLES]
+    keys = {name.first, name.last, " ".join(family), name.plain, name.full} - {""}
+    return {fold(key) for key in keys} | {_german_fold(key) for key in keys}
+
+
+def fold(text: str) -> str:
+    """Return *text* in lower case without accents, ß as ss: ``Öztürk`` -> ``ozturk``."""
+    plain = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
+def _german_fold(text: str) -> str:
+    """Return *text* folded the German way, umlauts as two letters: ``oeztuerk``."""
+    lowered = text.lower()
+    for umlaut, pair in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
+        lowered = lowered.replace(umlaut, pair)
+    return fold(lowered)
+
+
+def _is_title(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _TITLES or lowered in _HONORIFICS or bool(_TITLE_STEM.match(word))
+
+
+def _split_titles(words: list[str]) -> tuple[list[str], list[str]]:
+    """Return (titles, the rest): titles and their faculties lead, a name must remain."""
+    count = 0
+    while count < len(words) - 1:
+        word = words[count]
+        faculty = count > 0 and _QUALIFIER.match(word) is not None
+        if not (_is_title(word) or faculty):
+            break
+        count += 1
+    return words[:count], words[count:]
+
+
+def _is_suffix(word: str) -> bool:
+    return word.lower() in _DOCTORS or word.lower() in {
+        "mba",
+        "msc",
+        "m.sc.",
+        "ll.m.",
+        "jr.",
+        "sr.",
+    }
+
+
+def _family_start(rest: list[str]) -> int:
+    """Return the index where the family name starts: at its first particle, else the end."""
+    for i in range(1, len(rest) - 1):
+        word = rest[i]
+        lowered = word.lower()
+        if (word == lowered and lowered in _PARTICLES) or lowered in _CAPITAL_PARTICLES:
+            return i
+    return len(rest) - 1
+
+
+def _english_formal(name: Name) -> str:
+    lowered = [t.lower() for t in name.titles.split()]
+    if any(t.startswith(("prof", "univ.-prof", "jun.-prof", "hon.-prof")) for t in lowered):
+        return f"Professor {name.last}"
+    doctor = any(t.startswith("dr") for t in lowered) or any(
+        s.lower() in _DOCTORS for s in name.suffix.replace(",", " ").split()
+    )
+    if doctor:
+        return f"Dr. {name.last}"
+    honorific = next((_ENGLISH_HONORIFICS[t] for t in lowered if t in _ENGLISH_HONORIFICS), "")
+    return f"{honorific} {name.last}" if honorific else name.plain
+
+
+def _german_titles(titles: str) -> str:
+    """Return the titles German uses in an address: ``Prof. Dr.`` (no faculty), ``Mag.``."""
+    kept = []
+    for word in titles.split():
+        lowered = word.lower()
+        if lowered in _HONORIFICS or (_QUALIFIER.match(word) and not _is_title(word)):
+            continue  # "Frau" is placed by the caller; "med." is left out when addressing
+        if lowered == "di" or lowered.startswith(_ADDRESS_TITLES):
+            kept.append("Dr." if lowered.startswith("dr") and lowered != "dr.in" else word)
+    return " ".join(kept)

@@ -1,0 +1,116 @@
+"""Names with titles and particles: the right first name and the right formal address."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.names import formal_name, name_keys, parse_name
+from builder.wording import address, greeting, register
+
+PARSED = [
+    # text, titles, first, last
+    ("Prof. Dr. Maria von Berg", "Prof. Dr.", "Maria", "von Berg"),
+    ("Dr. Anna Beispiel", "Dr.", "Anna", "Beispiel"),
+    ("Dr. med. Anna Beispiel", "Dr. med.", "Anna", "Beispiel"),
+    ("Dr.-Ing. Hans Müller", "Dr.-Ing.", "Hans", "Müller"),
+    ("Dipl.-Ing. Hans Müller", "Dipl.-Ing.", "Hans", "Müller"),
+    ("Mag. Eva Huber", "Mag.", "Eva", "Huber"),
+    ("Ing. Eva Huber", "Ing.", "Eva", "Huber"),
+    ("PD Dr. Jan de Vries", "PD Dr.", "Jan", "de Vries"),
+    ("Dr. Dr. h. c. Max Mustermann", "Dr. Dr. h. c.", "Max", "Mustermann"),
+    ("Karl-Theodor zu Guttenberg", "", "Karl-Theodor", "zu Guttenberg"),
+    ("Ursula von der Leyen", "", "Ursula", "von der Leyen"),
+    ("Hans von und zu Berg", "", "Hans", "von und zu Berg"),
+    ("Anna Maria van der Meer", "", "Anna", "van der Meer"),
+    ("Vincent Van Gogh", "", "Vincent", "Van Gogh"),
+    ("Sarah Kim", "", "Sarah", "Kim"),
+    ("Mehmet Öztürk", "", "Mehmet", "Öztürk"),
+    ("Jörg Größler 🎉", "", "Jörg", "Größler"),
+    ("Cher", "", "Cher", ""),
+    ("J. R. R. Tolkien", "", "J.", "Tolkien"),
+]
+
+
+@pytest.mark.parametrize(("text", "titles", "first", "last"), PARSED)
+def test_titles_first_and_family_name(text: str, titles: str, first: str, last: str) -> None:
+    name = parse_name(text)
+    assert (name.titles, name.first, name.last) == (titles, first, last)
+    assert name.full == text
+
+
+def test_degrees_after_the_name_are_no_family_name() -> None:
+    assert parse_name("Sarah Kim, PhD").last == "Kim"
+    assert parse_name("Sarah Kim PhD").suffix == "PhD"
+    assert parse_name("Anna Maria Beispiel").plain == "Anna Maria Beispiel"
+
+
+FORMAL = [
+    # text, English, German
+    ("Prof. Dr. Maria von Berg", "Professor von Berg", "Prof. Dr. Maria von Berg"),
+    ("Dr. Anna Beispiel", "Dr. Beispiel", "Dr. Anna Beispiel"),
+    ("Dr. med. Anna Beispiel", "Dr. Beispiel", "Dr. Anna Beispiel"),
+    ("PD Dr. Jan de Vries", "Dr. de Vries", "Dr. Jan de Vries"),
+    ("Dipl.-Ing. Hans Müller", "Hans Müller", "Hans Müller"),
+    ("Mag. Eva Huber", "Eva Huber", "Mag. Eva Huber"),
+    ("Sarah Kim, PhD", "Dr. Kim", "Sarah Kim"),
+    ("Frau Dr. Petra Schulz", "Dr. Schulz", "Frau Dr. Schulz"),
+    ("Ms. Sarah Kim", "Ms. Kim", "Sarah Kim"),
+    ("Petra Schulz", "Petra Schulz", "Petra Schulz"),
+]
+
+
+@pytest.mark.parametrize(("text", "english", "german"), FORMAL)
+def test_formal_address_never_guesses_gender(text: str, english: str, german: str) -> None:
+    name = parse_name(text)
+    assert formal_name(name, "en") == english
+    assert formal_name(name, "de") == german
+
+
+def test_titles_address_the_person_by_first_name_in_english() -> None:
+    # The defect: "Thank you, Dr." on the site for "Dr. Anna Beispiel".
+    assert address("Dr. Anna Beispiel", None, "en") == "Anna"
+    assert greeting("Dr. Anna Beispiel", None, "en") == "Dear Anna"
+    assert address("Prof. Dr. Maria von Berg", None, "en") == "Maria"
+    assert greeting("Prof. Dr. Maria von Berg", None, "en", "formal") == "Dear Professor von Berg"
+    assert greeting("Dr. Anna Beispiel", None, "en", "informal") == "Hi Anna"
+
+
+def test_german_defaults_are_gender_free() -> None:
+    assert greeting("Anna Beispiel", None, "de") == "Guten Tag Anna Beispiel"
+    assert greeting("Prof. Dr. Maria von Berg", None, "de") == "Guten Tag Prof. Dr. Maria von Berg"
+    assert address("Prof. Dr. Maria von Berg", None, "de") == "Prof. Dr. Maria von Berg"
+    assert greeting("Prof. Dr. Maria von Berg", None, "de", "informal") == "Hallo Maria"
+    assert address("Dr. Anna Beispiel", None, "de", "informal") == "Anna"
+
+
+REGISTERS = [
+    ("Sehr geehrte Frau Schulz", "formal"),
+    ("Sehr geehrte Petra Schulz", "formal"),
+    ("Guten Tag Petra Schulz", "formal"),
+    ("Liebe Frau Schulz", "formal"),  # friendly, and still "Sie"
+    ("Liebe Frau Dr. Schulz,", "formal"),
+    ("Hallo Frau Schulz", "formal"),
+    ("Liebe Petra", "informal"),
+    ("Hallo Petra,", "informal"),
+    ("Hi Petra", "informal"),
+]
+
+
+@pytest.mark.parametrize(("salutation", "expected"), REGISTERS)
+def test_register_follows_the_salutation(salutation: str, expected: str) -> None:
+    assert register("Petra Schulz", salutation, "de") == expected
+
+
+def test_address_overrides_the_salutation_and_the_default() -> None:
+    assert register("Petra Schulz", "Liebe Frau Schulz", "de", "informal") == "informal"
+    assert register("Petra Schulz", "Liebe Petra", "de", "formal") == "formal"
+    assert register("Petra Schulz", None, "de") == "formal"
+    assert register("Sarah Kim", None, "en") == "informal"
+
+
+def test_name_keys_match_first_last_full_ignoring_case_and_accents() -> None:
+    keys = name_keys("Prof. Dr. Maria von Berg")
+    assert {"maria", "von berg", "berg", "maria von berg"} <= keys
+    assert "dr." not in keys and "prof." not in keys
+    assert {"ozturk", "oeztuerk", "mehmet"} <= name_keys("Mehmet Öztürk")
+    assert "groessler" in name_keys("Jörg Größler") and "grossler" in name_keys("Jörg Größler")
