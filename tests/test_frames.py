@@ -71,15 +71,19 @@ def stuffed(board: Storyboard) -> Storyboard:
     scenes = []
     for scene in board.scenes:
         bullets = (paragraph,) * 5 if scene.kind in ("discussed", "samples") else scene.bullets
-        if scene.kind == "closing":
-            bullets = (*scene.bullets, "https://example.com/" + "a" * 300, "+49 " + "1" * 150)
         link = "https://example.com/" + "b" * 400 if scene.kind == "sample" else scene.link
         scenes.append(
             dataclasses.replace(
                 scene, title=title, kicker=title, text=paragraph, bullets=bullets, link=link
             )
         )
-    return dataclasses.replace(board, scenes=tuple(scenes))
+    # The contact card reads the candidate's typed details: the longest link and phone.
+    candidate = dataclasses.replace(
+        board.candidate,
+        phone="+49 " + "1" * 150,
+        links=(*board.candidate.links, ("Long", "https://example.com/" + "a" * 300)),
+    )
+    return dataclasses.replace(board, scenes=tuple(scenes), candidate=candidate)
 
 
 @pytest.mark.parametrize("theme_name", THEMES)

@@ -10,7 +10,7 @@ from pptx.slide import Slide
 from builder.deck.draw import Deck, card, heading, kicker, picture, place, remove, title_of, write
 from builder.deck.layout import Box, inches
 from builder.deck.text import Fitted, Para, fit
-from builder.storyboard import Scene
+from builder.storyboard import Candidate, Scene
 from builder.wording import display_url
 
 HERO_TITLE = (60.0, 30.0)  # largest and smallest size in points
@@ -100,11 +100,8 @@ def closing_slide(deck: Deck, scene: Scene) -> Slide:
     else:
         remove(words)
         right = left
-    if not scene.bullets:
-        remove(contacts)
-        return slide
     pad = inches(0.4)
-    lines = [_contact(deck, line, first=i == 0) for i, line in enumerate(scene.bullets)]
+    lines = _contact_lines(deck, deck.board.candidate)
     fitted = deck.fit(slide, lines, right.inset(pad, pad), CONTACT)
     panel = replace(right, height=fitted.height + 2 * pad)
     shape = card(deck, slide, panel)
@@ -164,15 +161,19 @@ def _paragraphs(deck: Deck, scene: Scene) -> list[Para]:
     return [deck.para(scene.text)] if scene.text else []
 
 
-def _contact(deck: Deck, line: str, first: bool) -> Para:
-    space = 0.0 if first else 0.5
-    if first:
-        return deck.para(line, "strong")
-    if "://" in line:
-        return deck.para(_short_url(line), role="accent", space_before=space, link=line)
-    if "@" in line and " " not in line:
-        return deck.para(line, role="accent", space_before=space, link=f"mailto:{line}")
-    return deck.para(line, space_before=space)
+def _contact_lines(deck: Deck, person: Candidate) -> list[Para]:
+    """Return the contact card's lines, from the candidate's typed contact details."""
+    lines = [
+        deck.para(person.name, "strong"),
+        deck.para(person.email, role="accent", space_before=0.5, link=f"mailto:{person.email}"),
+    ]
+    if person.phone:
+        lines.append(deck.para(person.phone, space_before=0.5))
+    lines += [
+        deck.para(_short_url(url), role="accent", space_before=0.5, link=url)
+        for _, url in person.links
+    ]
+    return lines
 
 
 def _short_url(url: str) -> str:

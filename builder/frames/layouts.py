@@ -39,8 +39,10 @@ def title(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
         scene.text, canvas.theme.body.regular, (40, 26), (column.w, room), leading=1.4
     )
     canvas.write(thanks, column.x, y, canvas.colour("muted"))
-    name, _, headline = (scene.bullets[0] if scene.bullets else "").partition(" · ")
-    _signature(canvas, name, headline, Box(column.x, column.bottom - sign, column.w, sign))
+    person = board.candidate
+    _signature(
+        canvas, person.name, person.headline, Box(column.x, column.bottom - sign, column.w, sign)
+    )
 
 
 def _signature(canvas: Canvas, name: str, headline: str, box: Box) -> None:
@@ -127,8 +129,10 @@ def closing(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
 
 def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
     """Draw the candidate's card: photo, name, headline and one row per way to reach them."""
-    name = scene.bullets[0] if scene.bullets else board.candidate.name
-    rows = [item for item in scene.bullets[1:] if item != name]
+    person = board.candidate
+    name = person.name
+    rows = [("mail", person.email), *([("phone", person.phone)] if person.phone else [])]
+    rows += [("link", display_url(url)) for _, url in person.links]
     pad, d, gap = canvas.px(56), canvas.px(150), canvas.px(44)
     step = min(canvas.px(72), (area.h - 2 * pad - d - gap) // max(1, len(rows)))
     card_h = min(area.h, 2 * pad + d + (gap + step * len(rows) if rows else 0))
@@ -155,19 +159,18 @@ def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) ->
     _contact_rows(canvas, rows, rows_box)
 
 
-def _contact_rows(canvas: Canvas, rows: list[str], box: Box) -> None:
-    """Draw one row per address: an icon, then the email, phone or link as people say it."""
+def _contact_rows(canvas: Canvas, rows: list[tuple[str, str]], box: Box) -> None:
+    """Draw one row per (kind, address): an icon, then the email, phone or link."""
     if not rows:
         return
     step = box.h // len(rows)
     size = min(canvas.px(32), round(step * 0.5))
     face = font(canvas.theme.body.regular, size)
     side, gap = round(size * 1.25), canvas.px(26)
-    for i, row in enumerate(rows):
+    for i, (kind, row) in enumerate(rows):
         middle = box.y + i * step + step // 2
-        kind = "mail" if "@" in row else "link" if "://" in row else "phone"
         pieces.icon(canvas, kind, Box(box.x, middle - side // 2, side, side))
-        shown = fit_line(display_url(row) if kind == "link" else row, face, box.w - side - gap)
+        shown = fit_line(row, face, box.w - side - gap)
         canvas.draw.text((box.x + side + gap, middle), shown, font=face,
                          fill=canvas.colour("text"), anchor="lm")  # fmt: skip
 
