@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from builder.errors import BuilderError, PitchError
+from builder.names import fold, parse_name
 from builder.pitch import Pitch, dotted, read_pitch
 from builder.yamlfile import YamlDoc
 
@@ -28,6 +30,22 @@ IMPERSONAL = re.compile(
     r"hiring (manager|team)|to whom it may concern|sir or madam|sehr geehrte damen und herren",
     re.IGNORECASE,
 )
+# In the composed email, also single-brace and bracketed stand-ins: "{name}", "[Firma]".
+MESSAGE_PLACEHOLDERS = [
+    *PLACEHOLDERS,
+    (re.compile(r"\{[^{}\n]{1,40}\}"), "left-over placeholder"),
+    (re.compile(r"\[[A-ZÄÖÜ][^\[\]\n]{0,30}\]"), "left-over placeholder"),
+]
+# Public social-media and employer-review sites: a thank-you never goes there.
+SOCIAL_HOSTS = (
+    *("linkedin.com", "xing.com", "facebook.com", "fb.com", "x.com", "twitter.com"),
+    *("instagram.com", "threads.net", "tiktok.com", "kununu.com", "glassdoor.com"),
+)
+# Paths of a company's own page, and of a public post.
+COMPANY_PATHS = ("/company/", "/companies/", "/pages/", "/showcase/", "/school/", "/overview/")
+POST_PATHS = ("/posts/", "/feed/update/", "/status/", "/p/", "/permalink", "/story.php", "/pulse/")
+THANKS_WORDS = ("thank", "dank", "danke")
+LEGAL_FORMS = {"gmbh", "ag", "se", "kg", "ohg", "ug", "inc", "ltd", "llc", "co", "the", "und"}
 LONG_TEXT = {"thanks": 350, "detail": 300, "description": 250, "closing": 250, "discussed": 200}
 VAGUE_WORDS = 4  # a discussed point shorter than this is rarely specific
 
@@ -68,16 +86,16 @@ def run_checks(path: Path, now: str | None = None) -> Report:
     _check_specific(doc, report)
     _check_text(doc, report)
     _check_timely(pitch, _now(now), report)
+    _check_public_links(pitch, doc, report)
+    if not report.errors:  # the email is only worth checking for a pitch that is sound
+        _check_messages(pitch, doc, _now(now), report)
     return report
 
 
 def _check_personal(pitch: Pitch, doc: YamlDoc, report: Report) -> None:
     for i, person in enumerate(pitch.interview.interviewers):
         loc = ("interview", "interviewers", i, "salutation")
-        parts = {w.lower() for w in re.split(r"[\s.-]+", person.name) if len(w) > 1}
-        if person.salutation and not parts & {
-            w.lower() for w in re.split(r"[\s,.-]+", person.salutation)
-        }:
+        if person.salutation and not names_person(person.salutation, person.name):
             report.errors.append(
                 f"{doc.where(loc)}: {dotted(loc)}: '{person.salutation}' does not name "
                 f"{person.name}; a follow-up is addressed to one person by name"
@@ -88,6 +106,96 @@ def _check_personal(pitch: Pitch, doc: YamlDoc, report: Report) -> None:
                 f"{doc.where(loc)}: {dotted(loc)}: impersonal phrase "
                 f"'{IMPERSONAL.search(text).group(0)}'; write to the interviewer by name"  # type: ignore[union-attr]
             )
+
+
+def names_person(text: str, name: str) -> bool:
+    """Return whether *text* (a greeting) names the person called *name*.
+
+    A first, middle or family name counts; a title ("Dr.") or a particle ("von") alone does
+    not, and neither do case and accents ("Oztürk" names "Öztürk").
+    """
+    person = parse_name(name)
+    words = {fold(w) for w in (person.first, *person.middle.split(), *person.last.split())}
+    words -= {"von", "van", "de", "der", "den", "zu", "und", "da", "di", "du", "la", "le", ""}
+    said = {fold(w) for w in re.split(r"[\s,.;:!]+", text)}
+    return bool(words & said) or (not words and fold(person.full) in fold(text))
+
+
+def public_wall(url: str, label: str, company: str) -> bool:
+    """Return whether *url* (shown as *label*) is a public social-media page of *company*, or
+    a public thank-you post: never the way to thank an interviewer."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    if not any(host == h or host.endswith("." + h) or host.startswith("glassdoor.")
+               for h in SOCIAL_HOSTS):  # fmt: skip
+        return False
+    where = fold(f"{parts.path}?{parts.query} {label}")
+    words = [w for w in re.split(r"[^a-z0-9]+", fold(company)) if w and w not in LEGAL_FORMS]
+    names_company = any(len(w) >= 4 and w in where for w in words) or (
+        len("".join(words)) >= 4 and "".join(words) in where.replace("-", "").replace("_", "")
+    )
+    path = parts.path.lower() + "/"
+    is_post = any(p in path for p in POST_PATHS)
+    thanks = any(w in where for w in THANKS_WORDS)
+    return (
+        host.startswith(("kununu.", "glassdoor."))
+        or any(p in path for p in COMPANY_PATHS)
+        or names_company
+        or (is_post and thanks)
+    )
+
+
+def _check_public_links(pitch: Pitch, doc: YamlDoc, report: Report) -> None:
+    company = pitch.interview.company
+    links: list[tuple[tuple[Any, ...], str, str]] = [
+        (("candidate", "links", label), label, url) for label, url in pitch.candidate.links.items()
+    ]
+    links += [(("samples", i, "url"), s.title, s.url) for i, s in enumerate(pitch.samples) if s.url]
+    for loc, label, url in links:
+        if public_wall(url, label, company):
+            report.errors.append(
+                f"{doc.where(loc)}: {dotted(loc)}: {url} is a public social-media page or "
+                "post; thank the interviewer directly and privately, never on the company's "
+                "public wall"
+            )
+
+
+def _check_messages(pitch: Pitch, doc: YamlDoc, now: datetime, report: Report) -> None:
+    """Compose each interviewer's email as ``build email`` would, and check what it says."""
+    from builder.mail import MAX_MESSAGE, MAX_WORDS, compose
+    from builder.storyboard import plan
+
+    for person in pitch.interview.interviewers:
+        draft = compose(plan(pitch, person), None, now)
+        who = f"email to {person.name}"
+        greeting = draft.text.split("\n", 1)[0]
+        if not names_person(greeting, person.name):
+            report.errors.append(f"{who}: the greeting '{greeting}' does not name them")
+        for pattern, label in MESSAGE_PLACEHOLDERS:
+            for found in {m.group(0) for m in pattern.finditer(draft.text + draft.message)}:
+                problem = _placeholder(doc, who, label, found)
+                if problem not in report.errors:  # shared text is in every interviewer's email
+                    report.errors.append(problem)
+        if draft.words > MAX_WORDS:
+            report.errors.append(f"{who}: {draft.words} words; at most {MAX_WORDS}")
+        if len(draft.message) > MAX_MESSAGE:  # composed without a link: all of it counts
+            report.errors.append(
+                f"{who}: the direct message has {len(draft.message)} characters; "
+                f"at most {MAX_MESSAGE}"
+            )
+        if draft.shortened:
+            report.warnings.append(
+                f"{who}: to stay within {MAX_WORDS} words it shortens or leaves out your "
+                f"{', '.join(draft.shortened)}; write them shorter to keep your own words"
+            )
+
+
+def _placeholder(doc: YamlDoc, who: str, label: str, found: str) -> str:
+    """Return the error for a placeholder in the email, at the pitch field it came from."""
+    for loc, text in _strings(doc.data):
+        if found in text:
+            return f"{doc.where(loc)}: {dotted(loc)}: {label} '{found}' (it would be in the email)"
+    return f"{who}: {label} '{found}'"
 
 
 def _check_specific(doc: YamlDoc, report: Report) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from builder.check import run_checks, send_by
+from builder.check import names_person, public_wall, run_checks, send_by
 from builder.pitch import load_pitch
 
 IN_TIME = "2026-11-25T10:00+01:00"
@@ -96,3 +96,88 @@ def test_bad_now_is_one_line(example: Any, cli: Any) -> None:
 def test_interview_in_the_future_is_questioned(example: Any) -> None:
     report = run_checks(example("ada"), now="2025-11-20T10:00+01:00")
     assert any("interview.date lies in the future" in w for w in report.warnings)
+
+
+# --- the message rules (build email) -------------------------------------------------------
+
+
+def test_public_company_pages_are_not_a_thank_you(example: Any) -> None:
+    pitch = edit(
+        example("ada"),
+        "    GitHub: https://github.com/ada-example",
+        "    GitHub: https://github.com/ada-example\n"
+        "    LinkedIn: https://www.linkedin.com/in/ada-example\n"
+        "    Our page: https://www.linkedin.com/company/the-daily-muse/\n"
+        "    Thanks post: https://www.linkedin.com/posts/ada-example_thank-you-activity-7\n"
+        "    Shout-out: https://x.com/dailymuse",
+    )
+    report = run_checks(pitch, now=IN_TIME)
+    walls = [e for e in report.errors if "public social-media page or post" in e]
+    assert [e.split(": ", 2)[1] for e in walls] == [
+        "candidate.links.Our page",
+        "candidate.links.Thanks post",
+        "candidate.links.Shout-out",
+    ]
+    assert walls[0].startswith("pitch.yaml:14:5: candidate.links.Our page: ")
+    assert not any("linkedin.com/in/ada-example" in e for e in report.errors)
+
+
+def test_public_wall_recognises_pages_posts_and_review_sites() -> None:
+    company = "Nordlicht Logistik GmbH"
+    assert public_wall("https://www.xing.com/pages/nordlicht-logistik", "XING", company)
+    assert public_wall("https://www.facebook.com/NordlichtLogistik", "Facebook", company)
+    assert public_wall("https://www.kununu.com/de/nordlicht", "Bewertung", company)
+    assert public_wall("https://www.linkedin.com/posts/jonas_danke-activity-1", "Post", company)
+    assert not public_wall("https://www.xing.com/profile/Jonas_Beispiel", "XING", company)
+    assert not public_wall("https://www.linkedin.com/pulse/prognosen-jonas", "Artikel", company)
+    assert not public_wall("https://jonas.beispiel.example/nordlicht", "Portfolio", company)
+
+
+def test_email_placeholders_are_found_where_they_came_from(example: Any) -> None:
+    pitch = edit(
+        example("ada"),
+        "Moving the weekly KPI report from spreadsheets to dbt",
+        "Moving the {report} from [Tool] to dbt",
+    )
+    report = run_checks(pitch, now=IN_TIME)
+    found = sorted(e for e in report.errors if "(it would be in the email)" in e)
+    assert found == [
+        f"pitch.yaml:27:5: discussed[0]: left-over placeholder '{text}' (it would be in the email)"
+        for text in ("[Tool]", "{report}")
+    ]
+
+
+def test_greeting_must_name_the_interviewer_not_just_a_title(example: Any) -> None:
+    pitch = edit(example("jonas"), "name: Petra Schulz", "name: Dr. Petra Schulz")
+    edit(pitch, "Liebe Frau Schulz", "Sehr geehrter Dr. Müller")
+    report = run_checks(pitch, now=IN_TIME)
+    assert any(
+        "'Sehr geehrter Dr. Müller' does not name Dr. Petra Schulz" in e for e in report.errors
+    )
+    assert names_person("Liebe Frau Dr. Schulz", "Dr. Petra Schulz")
+    assert names_person("Lieber Herr Oztürk", "Mehmet Öztürk")
+    assert not names_person("Sehr geehrte Frau von Bergen", "Prof. Maria von Berg")
+
+
+def test_a_long_pitch_gets_a_shorter_email_and_a_warning(example: Any) -> None:
+    pitch = edit(
+        example("ada"),
+        "I would be glad to show",
+        " ".join(["We could also talk about it"] * 18) + ". I would be glad to show",
+    )
+    edit(pitch, "Thank you for the time", " ".join(["Thank you so much"] * 20) + " for the time")
+    report = run_checks(pitch, now=IN_TIME)
+    assert not report.errors
+    assert any(
+        w.startswith("email to Sarah Kim: to stay within 150 words it shortens or leaves out "
+                     "your closing")
+        for w in report.warnings
+    )  # fmt: skip
+
+
+def test_a_placeholder_shared_by_a_panel_is_reported_once(example: Any) -> None:
+    pitch = edit(example("jonas"), "Wie Fehlbestände früher", "Wie {Thema} früher")
+    report = run_checks(pitch, now=IN_TIME)
+    assert [e for e in report.errors if "{Thema}" in e] == [
+        "pitch.yaml:33:5: discussed[0]: left-over placeholder '{Thema}' (it would be in the email)"
+    ]
