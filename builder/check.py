@@ -69,8 +69,9 @@ class Report:
         ]
 
 
-def run_checks(path: Path, now: str | None = None) -> Report:
-    """Return the report for the pitch at *path*, checked at *now* (ISO) or the current time."""
+def run_checks(path: Path, now: str | None = None, data_dir: Path | None = None) -> Report:
+    """Return the report for the pitch at *path*, checked at *now* (ISO) or the current time;
+    with *data_dir* (the share ledger's folder), the links the emails would carry too."""
     report = Report()
     try:
         pitch, doc = read_pitch(Path(path))
@@ -89,7 +90,30 @@ def run_checks(path: Path, now: str | None = None) -> Report:
     _check_public_links(pitch, doc, report)
     if not report.errors:  # the email is only worth checking for a pitch that is sound
         _check_messages(pitch, doc, _now(now), report)
+    if data_dir is not None:
+        _check_links(pitch, data_dir, _now(now), report)
     return report
+
+
+def _check_links(pitch: Pitch, data_dir: Path, now: datetime, report: Report) -> None:
+    """Say which private link each email would carry, and stop a local one being sent."""
+    from builder.share.ledger import newest_active
+
+    for person in pitch.interview.interviewers:
+        share = newest_active(data_dir, pitch.source, person.slug, now)
+        who = f"email to {person.name}"
+        if share is None:
+            report.notes.append(f"{who}: no private link yet (build all PITCH --share)")
+        elif share.local:
+            report.warnings.append(
+                f"{who}: its link is from the local store and works only on this computer; "
+                f"do not send it before sharing to a real bucket (build share {share.folder} "
+                "--bucket NAME)"
+            )
+        else:
+            report.notes.append(
+                f"{who}: private link {share.share_id} works until {_stamp(share.expires_at)}"
+            )
 
 
 def _check_personal(pitch: Pitch, doc: YamlDoc, report: Report) -> None:

@@ -10,13 +10,16 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from builder.context import Options, Progress, WriteContext
 from builder.errors import BuilderError, OutputError
 from builder.manifest import BuildRecord, now, present_outputs, read_records, write_record
 from builder.pitch import Pitch, load_pitch
 from builder.share.records import Share
+
+if TYPE_CHECKING:
+    from builder.mail import Draft
 from builder.storyboard import Storyboard, plan
 from builder.theme import Theme, load_theme
 
@@ -46,6 +49,7 @@ class Result:
     files: dict[str, Path] = field(default_factory=dict)
     board: Storyboard | None = None
     shares: list[Share] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
 
 
 @dataclass
@@ -168,7 +172,7 @@ def _write_and_move(
             _check_targets(staging / result.slug, result.folder)
         for result in done.results:
             _move_into_place(staging / result.slug, result, owned)
-            _record(done, result)
+            record(done, result)
         finished = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -176,7 +180,7 @@ def _write_and_move(
             shutil.rmtree(out_dir, ignore_errors=True)  # it did not exist before this run
 
 
-def _record(done: Build, result: Result) -> None:
+def record(done: Build, result: Result) -> None:
     """Write the folder's ``build.json``: who it is for and which outputs it holds now."""
     assert done.pitch is not None
     write_record(

@@ -133,8 +133,39 @@ def site(**kwargs: Any) -> None:
 @_output_options
 @_video_options
 def all_(**kwargs: Any) -> None:
-    """Build the deck, the video and the site (the site last, so it embeds the others)."""
-    _run(["deck", "video", "site"], **kwargs)
+    """Build the deck, the video and the site, then the email drafts (with links, if shared)."""
+    _run(["deck", "video", "site"], **kwargs, email=True)
+
+
+@main.command()
+@click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+    help="Build folder the drafts go into.",
+)
+@click.option("--for", "for_", metavar="INTERVIEWER", help="Only this interviewer.")
+@click.option(
+    "--link",
+    "links",
+    multiple=True,
+    metavar="URL",
+    help="The link to send (once for all, or once per interviewer); default: the newest share.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the drafts as JSON.")
+def email(pitch: Path, out: Path, for_: str | None, links: tuple[str, ...], as_json: bool) -> None:
+    """Write and print the thank-you email for each interviewer, with their private link."""
+    from builder.cli.report import print_build
+    from builder.context import Options
+    from builder.pipeline import build
+
+    options = Options(share=share_settings(None, None, False), links=links)
+    done = build(pitch, [], out, for_=for_, options=options, steps=["email"])
+    print_build(done, as_json)
 
 
 def _run(
@@ -152,6 +183,7 @@ def _run(
     size: Literal["1080p", "720p"] = "1080p",
     burn_captions: bool = False,
     allow_long: bool = False,
+    email: bool = False,
 ) -> None:
     from builder.cli.report import print_build
     from builder.context import Options
@@ -164,7 +196,7 @@ def _run(
         verbose=verbose,
         share=share_settings(expires, bucket, include_pptx),
     )
-    steps = ["share"] if share else []
+    steps = [*(["share"] if share else []), *(["email"] if email else [])]
     if share:
         _refuse_bad_expiry(options)
     with progress_display(enabled=not as_json and sys.stderr.isatty()) as progress:
@@ -224,8 +256,10 @@ def progress_display(enabled: bool) -> Iterator[Callable[[str, float], None] | N
 def check(pitch: Path, now: str | None) -> None:
     """Validate PITCH and check it against the follow-up rules."""
     from builder.check import run_checks
+    from builder.share.ledger import default_data_dir
 
-    report = run_checks(pitch, now=now)
+    settings = share_settings(None, None, False)
+    report = run_checks(pitch, now=now, data_dir=settings.data_dir or default_data_dir())
     for line in report.lines():
         click.echo(line, err=line.startswith(("error", "warning")))
     if report.errors:

@@ -13,12 +13,14 @@ import click
 from builder.share.records import Share
 
 if TYPE_CHECKING:
+    from builder.mail import Draft
     from builder.pipeline import Build
 
 LOCAL_NOTE = (
     "these links work only on this computer (the local store); to send one, share to a real "
     "bucket: build share {folder} --bucket NAME (see the Private links page of the docs)"
 )
+EMAIL = ("email", "eml", "message")
 LABELS = {"site": "link", "video": "video link", "deck": "pdf link", "pptx": "pptx link"}
 
 
@@ -33,6 +35,9 @@ def print_build(done: Build, as_json: bool, hint: Path | None = None) -> None:
             click.echo(f"  {kind:<8} {path}")
         for share in result.shares:
             print_share(share)
+    for result in done.results:
+        for draft in result.drafts:
+            print_draft(draft, result.folder)
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     if any(share.local for r in done.results for share in r.shares):
@@ -40,6 +45,19 @@ def print_build(done: Build, as_json: bool, hint: Path | None = None) -> None:
         click.echo("note: " + LOCAL_NOTE.format(folder=folder), err=True)
     if hint is not None and done.results:
         click.echo(f"private link: build share {hint} (or build again with --share)")
+
+
+def print_draft(draft: Draft, folder: Path) -> None:
+    """Print a ready-to-send message between two rules, and where its drafts are."""
+    rule = "-" * 72
+    click.echo(f"\n{rule}")
+    if draft.to:
+        click.echo(f"To: {draft.to}")
+    click.echo(f"Subject: {draft.subject}\n")
+    click.echo(draft.text.rstrip())
+    click.echo(rule)
+    click.echo(f"send by {when(draft.send_by)}: {folder / 'email.eml'} opens as a draft;")
+    click.echo(f"for LinkedIn or XING, paste {folder / 'message.txt'}")
 
 
 def print_share(share: Share, renewed: bool = False) -> None:
@@ -97,4 +115,18 @@ def build_json(done: Build) -> dict[str, Any]:
         ],
         "warnings": done.warnings,
         "links": [row for r in done.results for s in r.shares for row in share_json(s)],
+        "emails": [
+            {
+                "interviewer": r.interviewer,
+                "to": d.to,
+                "subject": d.subject,
+                "text": d.text,
+                "message": d.message,
+                "send_by": d.send_by.isoformat(timespec="minutes"),
+                "warnings": list(d.warnings),
+                "files": {k: str(r.folder / p.name) for k, p in r.files.items() if k in EMAIL},
+            }
+            for r in done.results
+            for d in r.drafts
+        ],
     }

@@ -108,11 +108,18 @@ def write(
     in the HTML, linked to *link*; without it the title card is drawn in *theme* (by default
     the pitch's). Without a link the draft carries no picture and no attachment at all.
     """
-    from builder.mail.eml import draft_bytes
-
     if video is None and picture is not None:
         video = picture.suffix.lower() == ".gif"  # preview.gif exists only beside a video
-    draft = compose(board, link, now, video=video)
+    return write_draft(compose(board, link, now, video=video), board, folder, picture, theme)
+
+
+def write_draft(
+    draft: Draft, board: Storyboard, folder: Path, picture: Path | None, theme: Theme | None
+) -> dict[str, Path]:
+    """Write a composed *draft* as ``email.txt``, ``email.eml`` and ``message.txt`` into
+    *folder*; return their paths by role (``email``, ``eml``, ``message``)."""
+    from builder.mail.eml import draft_bytes
+
     heading = [f"To: {draft.to}"] if draft.to else []
     # Everything that can fail (the picture) comes before the first file is written.
     contents = {
