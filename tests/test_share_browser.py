@@ -34,8 +34,14 @@ def test_shared_site_opens_whole_from_its_link(
     env = {"FOLLOWUP_DATA_DIR": str(s3_store.home.parent), "FOLLOWUP_BUCKET": ""}
     result = CliRunner().invoke(
         main,
-        ["all", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(tmp_path / "out"), "--share"]
-        + ["--json"],
+        [
+            "all",
+            str(tmp_path / "ada" / "pitch.yaml"),
+            "-o",
+            str(tmp_path / "out"),
+            "--share",
+            "--json",
+        ],
         env=env,
         catch_exceptions=False,
     )
@@ -50,9 +56,11 @@ def test_shared_site_opens_whole_from_its_link(
     # that is not a failure (the test asserts the video plays).
     context.on(
         "requestfailed",
-        lambda r: None
-        if r.resource_type == "media" and r.failure == "net::ERR_ABORTED"
-        else failures.append(f"{r.url} {r.failure}"),
+        lambda r: (
+            None
+            if r.resource_type == "media" and r.failure == "net::ERR_ABORTED"
+            else failures.append(f"{r.url} {r.failure}")
+        ),
     )
     context.on(
         "response", lambda r: failures.append(f"{r.url} {r.status}") if r.status >= 400 else None
