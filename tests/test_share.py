@@ -373,3 +373,78 @@ def test_configuration_faults_are_one_line_and_upload_nothing(
     assert result.exit_code == 1
     assert result.output.strip() == message
     assert bucket_keys(s3_store, "team-shares") == before
+
+
+def test_a_public_bucket_stops_the_share_before_any_link(
+    ada: Path, run: Any, aws_env: dict[str, str], s3_store: Store
+) -> None:
+    client = s3(s3_store)
+    client.create_bucket(Bucket="open-shares")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["s3:GetObject"],
+                "Resource": ["arn:aws:s3:::open-shares/*"],
+            }
+        ],
+    }
+    client.put_bucket_policy(Bucket="open-shares", Policy=json.dumps(policy))
+    result = run("share", ada, extra=aws_env | {"FOLLOWUP_BUCKET": "open-shares"})
+    assert result.exit_code == 1
+    assert result.output.startswith("error: self-test: ")
+    assert "is publicly readable (HTTP 206 without a signature); make bucket open-shares " in (
+        result.output
+    )
+    assert "http" not in result.output.replace("(HTTP", "")  # no link was printed
+    assert bucket_keys(s3_store, "open-shares") == set()  # and nothing stays behind
+
+
+def test_objects_are_encrypted_and_owned_by_the_uploader_alone(
+    shared: dict[str, Any], s3_store: Store
+) -> None:
+    key = urlsplit(link(shared, "deck")).path.split("/", 2)[2]
+    client = s3(s3_store)
+    assert client.head_object(Bucket=s3_store.bucket, Key=key)["ServerSideEncryption"] == "AES256"
+    grants = client.get_object_acl(Bucket=s3_store.bucket, Key=key)["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+    assert all(g["Grantee"]["Type"] == "CanonicalUser" for g in grants)
+
+
+def test_large_files_go_in_parts_and_are_verified(tmp_path: Path, s3_store: Store) -> None:
+    from builder.share.target import local_target
+    from builder.share.upload import PART_SIZE, Upload, Uploader
+
+    big = tmp_path / "big.mp4"
+    big.write_bytes(bytes(range(256)) * (PART_SIZE * 2 // 256 + 1000))
+    target = local_target(s3_store.home.parent)
+    sent: list[int] = []
+    uploader = Uploader(target, sent.append)
+    uploader.upload(Upload("test/big.mp4", "video/mp4", "big.mp4", path=big))
+    head = s3(s3_store).head_object(Bucket=s3_store.bucket, Key="test/big.mp4")
+    assert head["ContentLength"] == big.stat().st_size
+    assert str(head["ETag"]).strip('"').endswith("-3")  # three parts, the ETag matched
+    assert sum(sent) == big.stat().st_size
+    assert uploader.remove_all() == []
+    assert "test/big.mp4" not in bucket_keys(s3_store)
+
+
+def test_ctrl_c_during_the_upload_leaves_nothing_in_the_bucket(ada: Path, s3_store: Store) -> None:
+    from builder.context import Options, ShareOptions
+    from builder.pipeline import from_folder, run_steps
+
+    before = bucket_keys(s3_store)
+    calls: list[str] = []
+
+    def interrupt(what: str, fraction: float) -> None:
+        calls.append(what)
+        if len(calls) == 2:  # some files are up, others not
+            raise KeyboardInterrupt
+
+    options = Options(share=ShareOptions(data_dir=s3_store.home.parent))
+    with pytest.raises(KeyboardInterrupt):
+        run_steps(from_folder(ada), ["share"], options, interrupt)
+    assert len(calls) >= 2
+    assert bucket_keys(s3_store) == before

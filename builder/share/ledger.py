@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS shares (
     slug TEXT NOT NULL,
     created_at TEXT NOT NULL,
     record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orphans (
+    place TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (place, key)
 )
 """
 
@@ -44,7 +49,7 @@ def _db(data_dir: Path) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(path, timeout=10)) as db:
             if fresh:
                 os.chmod(path, 0o600)  # it holds signed links: owner only
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             with db:  # one transaction
                 yield db
     except sqlite3.Error as e:
@@ -98,6 +103,29 @@ def newest_active(data_dir: Path, pitch: Path, slug: str, now: datetime) -> Shar
         if share.slug == slug and share.status(now) in ("active", "expiring"):
             return share
     return None
+
+
+def add_orphans(data_dir: Path, place: str, keys: list[str]) -> None:
+    """Remember *keys* in the store *place* that a failed share could not delete."""
+    with _db(data_dir) as db:
+        db.executemany("INSERT OR IGNORE INTO orphans VALUES (?, ?)", [(place, k) for k in keys])
+
+
+def orphans(data_dir: Path, place: str) -> list[str]:
+    """Return the keys left behind in *place* by failed shares."""
+    if not (data_dir / FILE).exists():
+        return []
+    with _db(data_dir) as db:
+        rows = db.execute("SELECT key FROM orphans WHERE place = ?", (place,)).fetchall()
+    return [row[0] for row in rows]
+
+
+def forget_orphans(data_dir: Path, place: str, keys: list[str]) -> None:
+    """Forget *keys* of *place*: they are deleted now."""
+    with _db(data_dir) as db:
+        db.executemany(
+            "DELETE FROM orphans WHERE place = ? AND key = ?", [(place, k) for k in keys]
+        )
 
 
 def _encode(share: Share) -> dict[str, Any]:

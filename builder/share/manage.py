@@ -13,7 +13,7 @@ from builder.share import ledger
 from builder.share.expiry import link_end
 from builder.share.links import http_status, presign, self_test
 from builder.share.records import Link, Share
-from builder.share.step import LINKED
+from builder.share.step import LINKED, sweep
 from builder.share.target import Target, bucket_target, explain, local_target
 from builder.share.upload import Upload, Uploader, remove
 
@@ -94,6 +94,7 @@ def clean(data_dir: Path, now: datetime | None = None) -> list[Share]:
         where = (share.local, share.bucket)
         if where not in targets:
             targets[where] = target_for(share, data_dir)
+            sweep(targets[where], data_dir)
         if remove(targets[where], _keys(targets[where], share)):
             continue  # left for the next --clean; the others still go
         share = dataclasses.replace(share, cleaned_at=now)

@@ -60,17 +60,37 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
         raise ShareError(f"--expires: {e}") from None
     total = sum(p.path.stat().st_size for _, plan in plans for p in plan)
     report = _byte_counter(progress, total)
+    sweep(target, data_dir)
     uploader = Uploader(target, report)
     made: list[tuple[Result, Share]] = []
     try:
         for result, plan in plans:
             made.append((result, share_one(target, uploader, result, plan, seconds, ends)))
-    except BaseException:
-        uploader.remove_all()  # Ctrl-C included: no object of a half-made share stays behind
+    except BaseException as e:
+        # Ctrl-C included: no object of a half-made share may stay behind. What cannot be
+        # deleted now (the store went away) is remembered and deleted on the next share.
+        left = uploader.remove_all()
+        if left:
+            ledger.add_orphans(data_dir, target.place, left)
+            if isinstance(e, ShareError):
+                raise ShareError(
+                    f"{e}; {len(left)} uploaded file(s) could not be removed yet and will be "
+                    "deleted by the next share to that store"
+                ) from None
         raise
     for result, share in made:
         ledger.save(data_dir, share)
         result.shares.append(share)
+
+
+def sweep(target: Target, data_dir: Path) -> None:
+    """Delete what earlier failed shares left in *target*, as far as the store lets us."""
+    from builder.share.upload import remove
+
+    keys = ledger.orphans(data_dir, target.place)
+    if keys:
+        failed = remove(target, keys)
+        ledger.forget_orphans(data_dir, target.place, [k for k in keys if k not in failed])
 
 
 def expires_seconds(text: str | None) -> int:

@@ -33,6 +33,11 @@ class Target:
         """Return the address the links point at (``http://127.0.0.1:8333``...)."""
         return str(self.client.meta.endpoint_url)
 
+    @property
+    def place(self) -> str:
+        """Return the store and bucket as one string, to remember keys by."""
+        return f"{self.endpoint} {self.bucket}"
+
 
 def check_bucket_name(name: str) -> str:
     """Return *name* when it is a valid S3 bucket name; raise ``ValueError`` saying why not."""

@@ -87,9 +87,13 @@ class Uploader:
             return
         first, rest = uploads[0], uploads[1:]
         self.upload(first)  # learns whether the store takes server-side encryption
-        with ThreadPoolExecutor(max_workers=min(WORKERS, max(1, len(rest)))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(WORKERS, max(1, len(rest))))
+        try:
             for future in [pool.submit(self.upload, item) for item in rest]:
                 future.result()
+        finally:
+            # On a failure or Ctrl-C, start nothing new; what runs finishes, to be removed.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def upload(self, item: Upload) -> None:
         """Upload one item and verify it by HEAD; raise :class:`ShareError` on failure."""
@@ -211,10 +215,12 @@ class Uploader:
             if key not in self.put:
                 self.put.append(key)
 
-    def remove_all(self) -> None:
-        """Delete every object this uploader put (and abort its unfinished uploads)."""
-        remove(self.target, self.put)
+    def remove_all(self) -> list[str]:
+        """Delete every object this uploader put (and abort its unfinished uploads); return
+        the keys that could not be deleted (the store may be gone)."""
+        failed = remove(self.target, self.put)
         self.put.clear()
+        return failed
 
 
 def remove(target: Target, keys: Sequence[str]) -> list[str]:

@@ -1,0 +1,88 @@
+"""The store killed in the middle of an upload: one clear line, no link, and the next share
+after a restart removes what the failed one left."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from s3server import s3_client, weed_processes
+
+from builder import store as local_store
+from builder.cli import main
+from builder.context import Options, ShareOptions
+from builder.errors import ShareError
+from builder.pipeline import from_folder, run_steps
+from builder.share import ledger
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def keys(store: local_store.Store) -> set[str]:
+    listed = s3_client(store).list_objects_v2(Bucket=store.bucket)
+    return {item["Key"] for item in listed.get("Contents", [])}
+
+
+def test_store_killed_mid_upload(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
+    env = {"FOLLOWUP_DATA_DIR": str(data), "FOLLOWUP_BUCKET": ""}
+    out = tmp_path / "out"
+    try:
+        store = local_store.ensure_running(data)
+        built = CliRunner().invoke(
+            main, ["deck", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
+        )
+        assert built.exit_code == 0, built.output
+
+        def kill(what: str, fraction: float) -> None:
+            if store.pid is not None and weed_processes(data):
+                os.kill(store.pid, signal.SIGKILL)
+
+        options = Options(share=ShareOptions(data_dir=data))
+        with pytest.raises(ShareError) as failed:
+            run_steps(from_folder(out), ["share"], options, kill)
+        message = str(failed.value)
+        assert "\n" not in message
+        assert message.startswith("upload of ") and "cannot reach the store" in message
+        assert "will be deleted by the next share to that store" in message
+        assert ledger.all_shares(data) == []  # no share, so no link was ever shown
+        left = ledger.orphans(data, f"{store.endpoint} {store.bucket}")
+        assert left
+
+        store = local_store.ensure_running(data)  # same port: old links would work again
+        assert set(left) <= keys(store)
+        again = CliRunner().invoke(main, ["share", str(out), "--json"], env=env)
+        assert again.exit_code == 0, again.output
+        [share] = ledger.all_shares(data)
+        assert keys(store) == set(share.keys)  # the leftovers are gone, the new share whole
+        assert ledger.orphans(data, f"{store.endpoint} {store.bucket}") == []
+    finally:
+        local_store.stop(data, timeout=2.0)
+    assert not weed_processes(data)
+
+
+def test_unreachable_store_is_one_line(tmp_path: Path, monkeypatch: Any) -> None:
+    shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
+    out = tmp_path / "out"
+    env = {
+        "FOLLOWUP_DATA_DIR": str(tmp_path / "data"),
+        "FOLLOWUP_BUCKET": "shares",
+        "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+    runner = CliRunner()
+    pitch = str(tmp_path / "ada" / "pitch.yaml")
+    result = runner.invoke(main, ["deck", pitch, "-o", str(out), "--share"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: bucket shares: cannot reach the store (http://127.0.0.1:9/shares)"
+    )
