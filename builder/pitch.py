@@ -158,11 +158,26 @@ class VideoSpec(_Strict):
     captions: MediaPath | None = None
 
 
+def _bucket(value: str) -> str:
+    from builder.share.target import check_bucket_name
+
+    return check_bucket_name(value)
+
+
+def _expires(value: str) -> str:
+    from builder.share.expiry import parse_expires
+
+    parse_expires(value)
+    return value
+
+
 class ShareSpec(_Strict):
     """Where ``--share`` uploads to, when neither ``--bucket`` nor FOLLOWUP_BUCKET says."""
 
-    bucket: Annotated[str, StringConstraints(min_length=3, max_length=63)] | None = None
-    expires: Annotated[str, StringConstraints(min_length=2, max_length=20)] | None = None
+    bucket: Annotated[str, StringConstraints(max_length=63), AfterValidator(_bucket)] | None = None
+    expires: Annotated[str, StringConstraints(max_length=20), AfterValidator(_expires)] | None = (
+        None
+    )
 
 
 class Pitch(_Strict):

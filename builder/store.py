@@ -102,7 +102,8 @@ def ensure_running(data_dir: Path, timeout: float = 60.0, weed: str | None = Non
         try:
             deadline = time.monotonic() + timeout
             _wait_ready(store, ports, deadline, timeout)
-            _ensure_bucket(store, deadline)
+            if started:  # a store that was running has had its bucket since it started
+                _ensure_bucket(store, deadline)
             _check_private(store, ports)
         except ShareError:
             if started:

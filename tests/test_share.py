@@ -448,3 +448,37 @@ def test_ctrl_c_during_the_upload_leaves_nothing_in_the_bucket(ada: Path, s3_sto
         run_steps(from_folder(ada), ["share"], options, interrupt)
     assert len(calls) >= 2
     assert bucket_keys(s3_store) == before
+
+
+def test_the_pitch_share_block_is_checked_where_it_stands(tmp_path: Path, run: Any) -> None:
+    shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
+    pitch = tmp_path / "ada" / "pitch.yaml"
+    text = pitch.read_text().replace(
+        "closing:", "share:\n  bucket: My_Bucket\n  expires: 8d\nclosing:", 1
+    )
+    pitch.write_text(text)
+    line = text.splitlines().index("share:") + 2
+    result = run("check", pitch)
+    assert result.exit_code == 1
+    assert (
+        f"error: pitch.yaml:{line}:3: share.bucket: bucket 'My_Bucket' has capitals; "
+        "S3 bucket names are lowercase"
+    ) in result.output
+    assert (
+        f"error: pitch.yaml:{line + 1}:3: share.expires: '8d' is longer than 7d, the most a "
+        "private link can live"
+    ) in result.output
+
+
+def test_the_pitch_share_block_sets_the_expiry(ada: Path, run: Any) -> None:
+    pitch = ada.parent / "ada" / "pitch.yaml"
+    original = pitch.read_text()
+    try:
+        pitch.write_text(original.replace("closing:", "share:\n  expires: 36h\nclosing:", 1))
+        result = run("share", ada, "--json")
+        assert result.exit_code == 0, result.output
+        assert "X-Amz-Expires=129600" in link(json.loads(result.stdout), "site")
+        result = run("share", ada, "--json", "--expires", "2h")  # the command line wins
+        assert "X-Amz-Expires=7200" in link(json.loads(result.stdout), "site")
+    finally:
+        pitch.write_text(original)

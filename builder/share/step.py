@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,7 +145,6 @@ def share_one(
     uploads = [_upload(p, prefix, candidate, media) for p in plan]
     uploader.upload_all(uploads)
     linked = {out: name for out, name in LINKED.items() if name in urls}
-    self_test(target, {name: urls[name] for name in linked.values()})
     share = Share(
         share_id=secrets.token_hex(4),
         interviewer=result.interviewer,
@@ -159,8 +159,12 @@ def share_one(
         created_at=datetime.now(UTC),
         local=target.local,
     )
-    # The share's own small manifest goes last: its presence means the share is whole.
-    uploader.upload(_share_manifest(share, uploads))
+    # The share's own small manifest goes after every file is verified: its presence means
+    # the share is whole. It goes up while the links are proven; no link is shown before both.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        manifest = pool.submit(uploader.upload, _share_manifest(share, uploads))
+        self_test(target, {name: urls[name] for name in linked.values()})
+        manifest.result()
     return share
 
 

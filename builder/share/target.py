@@ -27,6 +27,7 @@ class Target:
     bucket: str
     local: bool  # the embedded store: links work only on this computer
     credentials: Any  # botocore credentials, to learn whether they are temporary
+    encrypts: bool | None = None  # takes server-side encryption; None: learn on first upload
 
     @property
     def endpoint(self) -> str:
@@ -51,12 +52,13 @@ def check_bucket_name(name: str) -> str:
     return name
 
 
-def client_config(addressing: str) -> Any:
+def client_config(addressing: str, local: bool = False) -> Any:
     """Return the botocore Config every client here uses.
 
     SigV4 always (boto3 still picks SigV2 in some regions, whose links ignore the 7-day
     cap); checksums only when required (boto3 1.36+ sends CRC32 by default, which many
-    S3-compatible stores refuse: we send Content-MD5 ourselves); standard retries.
+    S3-compatible stores refuse: we send Content-MD5 ourselves); standard retries. The
+    *local* store is on this machine: never reached through an HTTP(S)_PROXY setting.
     """
     from botocore.config import Config
 
@@ -69,23 +71,31 @@ def client_config(addressing: str) -> Any:
         connect_timeout=5,
         read_timeout=60,
         max_pool_connections=16,
+        **({"proxies": {}} if local else {}),
     )
 
 
 def local_target(data_dir: Path) -> Target:
     """Return the embedded store as a target, starting it if it is not running."""
     import boto3
+    from botocore.credentials import Credentials
 
     from builder.store import ensure_running
 
     store = ensure_running(data_dir)
-    session = boto3.Session(
+    # boto3's default session: its parsed service data is reused by every client made in
+    # this process (a fresh Session parses it again, about 0.1 s each time).
+    client = boto3.client(
+        "s3",
+        endpoint_url=store.endpoint,
         aws_access_key_id=store.access_key,
         aws_secret_access_key=store.secret_key,
         region_name="us-east-1",
+        config=client_config("path", local=True),
     )
-    client = session.client("s3", endpoint_url=store.endpoint, config=client_config("path"))
-    return Target(client, store.bucket, local=True, credentials=session.get_credentials())
+    credentials = Credentials(store.access_key, store.secret_key)
+    # The local store is configured with an SSE-S3 key (see builder.store), so it encrypts.
+    return Target(client, store.bucket, local=True, credentials=credentials, encrypts=True)
 
 
 def bucket_target(bucket: str) -> Target:

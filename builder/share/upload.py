@@ -22,7 +22,7 @@ from builder.errors import ShareError
 from builder.share.target import Target, explain
 
 PART_SIZE = 8 * 1024 * 1024  # the same threshold and part size as boto3's upload_file
-WORKERS = 8
+WORKERS = 10  # as many as boto3's upload_file uses
 # Codes with which a store says it does not do server-side encryption: upload without it.
 _NO_SSE = {"NotImplemented", "InvalidArgument", "InvalidRequest", "InvalidEncryptionAlgorithmError"}
 
@@ -78,15 +78,16 @@ class Uploader:
         self.report = report
         self.put: list[str] = []
         self._lock = threading.Lock()
-        self._sse: bool | None = None  # unknown until the store answers the first upload
+        self._sse = target.encrypts  # None: unknown until the store answers the first upload
 
     def upload_all(self, uploads: Sequence[Upload]) -> None:
         """Upload and verify every item, several at once; raise :class:`ShareError` naming
         the first file that failed. (The caller removes what was put: :meth:`remove_all`.)"""
         if not uploads:
             return
-        first, rest = uploads[0], uploads[1:]
-        self.upload(first)  # learns whether the store takes server-side encryption
+        first, rest = (None, uploads) if self._sse is not None else (uploads[0], uploads[1:])
+        if first is not None:
+            self.upload(first)  # learns whether the store takes server-side encryption
         pool = ThreadPoolExecutor(max_workers=min(WORKERS, max(1, len(rest))))
         try:
             for future in [pool.submit(self.upload, item) for item in rest]:
