@@ -22,7 +22,7 @@ WORDS: dict[str, dict[Voice, str]] = {
     "value": {"en": "How I would help", "de": "Wie ich helfen würde"},
     "samples": {"en": "Work samples", "de": "Arbeitsproben"},
     "sample": {"en": "Work sample", "de": "Arbeitsprobe"},
-    "closing": {"en": "Let's keep talking", "de": "Lassen Sie uns weitersprechen"},
+    "closing": {"en": "Let's keep talking", "de": "Lassen Sie uns im Gespräch bleiben"},
     "contact": {"en": "Contact", "de": "Kontakt"},
     "greeting": {"en": "Dear {first}", "de": "Guten Tag {name}"},
     "greeting_informal": {"en": "Hi {first}", "de": "Hallo {first}"},
@@ -37,7 +37,7 @@ WORDS: dict[str, dict[Voice, str]] = {
     },
     "notes_value": {
         "en": "Explain how this helps {company}, with the concrete result.",
-        "de": "Erklären Sie, was {company} davon hat, mit dem konkreten Ergebnis.",
+        "de": "Erklären Sie mit dem konkreten Ergebnis, was {company} davon hat.",
     },
     "notes_sample": {
         "en": "Show the sample and say what it changed for its users.",
@@ -83,7 +83,7 @@ WORDS: dict[str, dict[Voice, str]] = {
     },
     "private": {
         "en": "This page was made for you alone; search engines are asked not to index it.",
-        "de": "Diese Seite ist nur für Sie gemacht; Suchmaschinen werden gebeten, "
+        "de": "Diese Seite ist nur für Sie bestimmt; Suchmaschinen werden gebeten, "
         "sie nicht aufzunehmen.",
     },
     # The thank-you email and the short direct message (builder.mail)
