@@ -90,6 +90,7 @@ def run_checks(path: Path, now: str | None = None, data_dir: Path | None = None)
     _check_public_links(pitch, doc, report)
     if not report.errors:  # the email is only worth checking for a pitch that is sound
         _check_messages(pitch, doc, _now(now), report)
+        _check_register(pitch, report)
     if data_dir is not None:
         _check_links(pitch, data_dir, _now(now), report)
     return report
@@ -302,3 +303,29 @@ def _strings(data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...]
     if isinstance(data, list):
         return [item for i, v in enumerate(data) for item in _strings(v, (*loc, i))]
     return []
+
+
+# Words that only the formal (Sie) or only the informal (du) German address uses.
+_FORMAL_WORDS = re.compile(r"\b(Ihnen|Ihr|Ihre|Ihrem|Ihren|Ihrer|Ihres)\b")
+_INFORMAL_WORDS = re.compile(r"\b(du|dich|dir|dein|deine|deinem|deinen|deiner|deines)\b", re.I)
+
+
+def _check_register(pitch: Pitch, report: Report) -> None:
+    """Warn when the pitch's own German texts say Sie to someone the email calls du, or the
+    other way round: the generated sentences follow the salutation, your texts do not."""
+    from builder.wording import register
+
+    if pitch.language != "de":
+        return
+    texts = [pitch.thanks, pitch.closing or "", *pitch.discussed]
+    for person in pitch.interview.interviewers:
+        said = register(person.name, person.salutation, "de", person.address)
+        words = _FORMAL_WORDS if said == "informal" else _INFORMAL_WORDS
+        found = sorted({m.group(0) for t in [*texts, *person.discussed] for m in words.finditer(t)})
+        if found:
+            how, other = ("du", "Sie") if said == "informal" else ("Sie", "du")
+            report.warnings.append(
+                f"email to {person.name}: the message says {how}, but your texts say "
+                f"{', '.join(repr(w) for w in found)} ({other}); make them match "
+                "(or set the interviewer's 'address')"
+            )

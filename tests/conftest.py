@@ -32,6 +32,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test's share ledger and local store out of the user's own data folder."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("FOLLOWUP_DATA_DIR", str(folder))
+    monkeypatch.delenv("FOLLOWUP_BUCKET", raising=False)
+    return folder
+
+
 @pytest.fixture
 def example(tmp_path: Path) -> Any:
     """Return a function that copies examples/<name> into a scratch folder and gives its pitch."""

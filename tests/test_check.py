@@ -181,3 +181,14 @@ def test_a_placeholder_shared_by_a_panel_is_reported_once(example: Any) -> None:
     assert [e for e in report.errors if "{Thema}" in e] == [
         "pitch.yaml:33:5: discussed[0]: left-over placeholder '{Thema}' (it would be in the email)"
     ]
+
+
+def test_german_texts_that_say_sie_to_someone_greeted_with_du(example: Any, cli: Any) -> None:
+    pitch = edit(example("jonas"), "salutation: Liebe Frau Schulz", "salutation: Hallo Petra")
+    result = cli("check", pitch, "--now", "2026-11-24T20:00+01:00")
+    assert result.exit_code == 0
+    assert (
+        "warning: email to Petra Schulz: the message says du, but your texts say 'Ihnen', 'Ihr' "
+        "(Sie); make them match (or set the interviewer's 'address')"
+    ) in result.output
+    assert "email to Mehmet Öztürk: the message says" not in result.output
