@@ -131,7 +131,10 @@ def load(path: Path, where: str) -> list[Cue]:
     except OSError as e:
         raise MediaError(f"{where}: cannot read {path.name}: {e.strerror}") from None
     if len(raw) > MAX_BYTES:
-        raise MediaError(f"{where}: {path.name} is larger than {MAX_BYTES // 1000} KB")
+        raise MediaError(
+            f"{where}: {path.name} is larger than {MAX_BYTES // 1000} KB "
+            f"({len(raw) / 1000:,.1f} KB)"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from builder.errors import BuilderError, PitchError
+from builder.errors import BuilderError, MediaError, PitchError
 from builder.names import fold, parse_name
-from builder.pitch import Pitch, dotted, read_pitch
+from builder.pitch import Pitch, dotted, read_pitch, resolve_media
 from builder.yamlfile import YamlDoc
 
 DEADLINE = timedelta(hours=24)
@@ -88,6 +89,7 @@ def run_checks(path: Path, now: str | None = None, data_dir: Path | None = None)
     _check_text(doc, report)
     _check_timely(pitch, _now(now), report)
     _check_public_links(pitch, doc, report)
+    _check_video_media(pitch, doc, report)
     if not report.errors:  # the email is only worth checking for a pitch that is sound
         _check_messages(pitch, doc, _now(now), report)
         _check_register(pitch, report)
@@ -115,6 +117,32 @@ def _check_links(pitch: Pitch, data_dir: Path, now: datetime, report: Report) ->
             report.notes.append(
                 f"{who}: private link {share.share_id} works until {_stamp(share.expires_at)}"
             )
+
+
+def _check_video_media(pitch: Pitch, doc: YamlDoc, report: Report) -> None:
+    """Check the recording and the caption file as the video writer does (the images were
+    checked when the pitch was read)."""
+    from builder.captions import load
+    from builder.video.recording import inspect
+
+    if pitch.video is None:
+        return
+    checks: dict[str, Callable[[Path, str], object]] = {
+        "recording": lambda path, where: inspect(path, where, allow_long=False),
+        "captions": load,
+    }
+    for field_name, check in checks.items():
+        value = getattr(pitch.video, field_name)
+        if value is None:
+            continue
+        loc = ("video", field_name)
+        where = f"{doc.where(loc)}: {dotted(loc)}"
+        try:
+            check(resolve_media(pitch, value), where)
+        except MediaError as e:
+            report.errors.append(str(e))
+        except BuilderError as e:  # no ffmpeg here: the video could not be built either
+            report.warnings.append(f"{where}: not checked: {e}")
 
 
 def _check_personal(pitch: Pitch, doc: YamlDoc, report: Report) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +37,20 @@ class Options:
     now: datetime | None = None  # the clock for deadlines (tests and `--now`); None: real time
 
 
+@contextmanager
+def scratch(parent: Path, prefix: str) -> Iterator[Path]:
+    """Yield a new, empty, hidden folder ``.{prefix}-*`` inside *parent*; remove it after.
+
+    Writers put working files here rather than in the system's temp folder: inside a
+    build's stage, whatever stops the build, the stage's removal takes them along.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f".{prefix}-", dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class WriteContext:
     """Where one interviewer's outputs go.
@@ -41,6 +58,7 @@ class WriteContext:
     Writers write only into ``stage`` (a private temporary folder); the pipeline moves its
     files to ``final`` once every output succeeded. Earlier outputs of the same interviewer
     (for example the deck's PDF, which the site links) are looked up with :meth:`existing`.
+    Working files go into a :meth:`scratch` folder, never into the system's temp folder.
     """
 
     stage: Path
@@ -55,6 +73,17 @@ class WriteContext:
             if (folder / name).is_file():
                 return folder / name
         return None
+
+    @contextmanager
+    def scratch(self, prefix: str) -> Iterator[Path]:
+        """Yield a new, empty folder for working files inside the stage; remove it after.
+
+        A hidden folder of the stage, not the system's temp folder: whatever stops the build
+        (an error, Ctrl-C, SIGTERM), the pipeline removes the stage and this with it, so no
+        copy of a candidate's images or deck is left behind.
+        """
+        with scratch(self.stage, prefix) as folder:
+            yield folder
 
     def report(self, what: str, fraction: float) -> None:
         """Tell the progress display (if any) how far *what* has come."""

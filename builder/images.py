@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from builder.errors import MediaError
-from builder.storyboard import ImageRef
+
+if TYPE_CHECKING:
+    from builder.storyboard import ImageRef
 
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is fine; a decompression bomb is not
@@ -46,29 +50,50 @@ def clean_image(ref: ImageRef, dest: Path) -> CleanImage:
 
 
 def open_image(ref: ImageRef) -> Image.Image:
-    """Return the pixels of *ref* as a fresh RGB(A) image, upright, with no metadata at all."""
-    path = ref.path
+    """Return the pixels of *ref* as a fresh RGB(A) image, upright, with no metadata at all.
+
+    Raises :class:`MediaError` naming the pitch field when the file is not a usable image.
+    """
+    try:
+        return read_image(ref.path)
+    except ValueError as e:
+        raise MediaError(f"{ref.where}: {e}") from None
+
+
+def read_image(path: Path) -> Image.Image:
+    """Return the pixels of the image file *path*, upright, with no metadata at all.
+
+    The one validation every image of a pitch passes, in ``build check`` as in the writers:
+    an allow-listed format, at most :data:`MAX_BYTES` and :data:`MAX_PIXELS`, complete.
+    Raises ``ValueError`` saying what is wrong with the file (its name, not the field).
+    """
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise MediaError(f"{ref.where}: cannot read {path.name}: {e.strerror}") from None
+        raise ValueError(f"cannot read {path.name}: {e.strerror}") from None
     if size > MAX_BYTES:
-        raise MediaError(f"{ref.where}: {path.name} is larger than {MAX_BYTES // 1_000_000} MB")
+        raise ValueError(
+            f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB ({size / 1e6:,.1f} MB); "
+            "export it smaller"
+        )
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as the error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             return _decode(path)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise MediaError(
-                f"{ref.where}: {path.name} has too many pixels (over {MAX_PIXELS:,}); scale it down"
-            ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+            raise ValueError(f"{path.name} has {_pixels(e)}; scale it down") from None
         except UnidentifiedImageError:
-            raise MediaError(
-                f"{ref.where}: {path.name} is not an image (use PNG, JPEG, WebP or GIF)"
-            ) from None
+            raise ValueError(f"{path.name} is not an image (use PNG, JPEG, WebP or GIF)") from None
         except (OSError, SyntaxError, ValueError) as e:
-            raise MediaError(f"{ref.where}: {path.name} is damaged or truncated: {e}") from None
+            raise ValueError(f"{path.name} is damaged or truncated: {e}") from None
+
+
+def _pixels(error: Exception) -> str:
+    """Return ``too many pixels (100,000,000; at most 40,000,000)`` from Pillow's message."""
+    found = re.search(r"\((\d+) pixels\)", str(error))
+    count = f"{int(found.group(1)):,}; " if found else ""
+    return f"too many pixels ({count}at most {MAX_PIXELS:,})"
 
 
 def _decode(path: Path) -> Image.Image:

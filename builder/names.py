@@ -1,7 +1,8 @@
-"""People's names: academic titles, particles, the first name and the formal address."""
+"""People's names: titles, particles, first name, formal address, folder name and search."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -104,7 +105,12 @@ def name_keys(text: str) -> set[str]:
     name = parse_name(text)
     family = [w for w in name.last.split() if w.lower() not in _PARTICLES]
     keys = {name.first, name.last, " ".join(family), name.plain, name.full} - {""}
-    return {fold(key) for key in keys} | {_german_fold(key) for key in keys}
+    return {form for key in keys for form in folds(key)}
+
+
+def folds(text: str) -> set[str]:
+    """Return the forms *text* is searched by: ``Öztürk`` -> ``ozturk`` and ``oeztuerk``."""
+    return {fold(text), _german_fold(text)}
 
 
 def fold(text: str) -> str:
@@ -182,3 +188,44 @@ def _german_titles(titles: str) -> str:
         if lowered == "di" or lowered.startswith(_ADDRESS_TITLES):
             kept.append("Dr." if lowered.startswith("dr") and lowered != "dr.in" else word)
     return " ".join(kept)
+
+
+def search_keys(text: str) -> set[str]:
+    """Return the keys a search for *text* compares: folded both ways (``folds``), every
+    run of spaces and punctuation as one hyphen: ``Öztürk, M.`` -> ``ozturk-m``, ``oeztuerk-m``."""
+    return {"-".join(re.findall(r"[^\W_]+", form)) for form in folds(text)}
+
+
+def whole_name_keys(text: str) -> set[str]:
+    """Return the keys that name the person called *text* as a whole: the folder name
+    (slug), the full name and the name without titles."""
+    name = parse_name(text)
+    return {slugify(text)} | search_keys(name.full) | search_keys(name.plain)
+
+
+def part_name_keys(text: str) -> set[str]:
+    """Return every key that finds the person called *text*: the whole name's keys and the
+    first or family name alone (see :func:`name_keys`)."""
+    return whole_name_keys(text) | {key for part in name_keys(text) for key in search_keys(part)}
+
+
+# Letters Unicode does not decompose into a base letter and an accent, spelled the way
+# their languages do in ASCII; German umlauts are written out (Öztürk -> Oeztuerk) rather
+# than stripped of their dots.
+_SPELLED = str.maketrans(
+    {
+        **{"ß": "ss", "ẞ": "SS", "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"},
+        **{"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ł": "l", "Ł": "L"},
+        **{"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "\u0131": "i", "ħ": "h"},
+    }
+)
+
+
+def slugify(text: str) -> str:
+    """Return *text* as lowercase ASCII words joined by hyphens: ``Jörg Größler`` ->
+    ``joerg-groessler`` (German letters written out, other accents dropped: ``josé``)."""
+    spelled = unicodedata.normalize("NFC", text).translate(_SPELLED)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    # A name without Latin letters (Иван Петров) still needs a distinct, stable folder name.
+    return slug or "person-" + hashlib.sha256(text.strip().encode()).hexdigest()[:8]

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from builder.context import Options, Progress, WriteContext
 from builder.errors import BuilderError, OutputError
+from builder.glyphs import refuse_undrawable
+from builder.interrupts import Interrupted, held
 from builder.manifest import BuildRecord, now, present_outputs, read_records, write_record
+from builder.outdir import claimed, clear
 from builder.pitch import Pitch, load_pitch
 from builder.share.records import Share
 
@@ -60,15 +63,25 @@ class Build:
     warnings: list[str]
     pitch: Pitch | None = None
     outputs: tuple[str, ...] = ()
+    placed: bool = False  # the new outputs are in the output folder, complete
 
 
 def select(pitch: Pitch, wanted: str | None) -> list[Storyboard]:
-    """Return one storyboard per interviewer, or only for the one named *wanted*."""
+    """Return one storyboard per interviewer, or only for the one named *wanted*.
+
+    Raises :class:`BuilderError` when *wanted* names nobody, or more than one person.
+    """
     people = pitch.interviewer(wanted)
     if not people:
         names = ", ".join(p.name for p in pitch.interview.interviewers)
         raise BuilderError(
             f"--for {wanted}: no such interviewer in {pitch.source.name}; the pitch names: {names}"
+        )
+    if wanted is not None and len(people) > 1:
+        both = " and ".join(f"{p.name} ({p.slug})" for p in people)
+        raise BuilderError(
+            f"--for {wanted}: names {len(people)} interviewers, {both}; "
+            "give the full name or the folder name"
         )
     return [plan(pitch, person) for person in people]
 
@@ -95,6 +108,8 @@ def build(
     pitch = load_pitch(pitch_path)
     boards = select(pitch, for_)
     theme = load_theme(theme_name or pitch.theme, relative_to=pitch.folder) if outputs else None
+    if theme is not None and theme_name:  # the loader checked the pitch's own theme only
+        refuse_undrawable(pitch, theme)
     nested = len(pitch.interview.interviewers) > 1
     results = [
         Result(b.interviewer.name, b.interviewer.slug, out_dir / b.interviewer.slug, board=b)
@@ -103,14 +118,24 @@ def build(
         for b in boards
     ]
     done = Build(results, [], pitch, outputs)
-    if outputs and theme is not None:
-        _write_and_move(done, theme, out_dir, options, progress)
-    return run_steps(done, steps, options, progress)
+    with claimed(out_dir) as created:
+        try:
+            if outputs and theme is not None:
+                _write_and_move(done, theme, out_dir, options, progress, created)
+            return run_steps(done, steps, options, progress)
+        except Interrupted as e:
+            if done.placed:  # then "nothing was changed" would not be true
+                e.done = f"the new outputs are complete in {out_dir}" + (
+                    f"; {' and '.join(steps)} did not finish" if steps else ""
+                )
+            raise
 
 
 def from_folder(out_dir: Path, for_: str | None = None) -> Build:
     """Return the build that made *out_dir* (from its ``build.json`` records), with no new
     outputs: for steps run on an earlier build (``build share OUT_DIR``)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} is a file; give the folder a build wrote into")
     records = read_records(out_dir)
     pitches = {record.pitch for record in records}
     if len(pitches) > 1:
@@ -151,33 +176,81 @@ def _known(names: Iterable[str], registry: dict[str, str], what: str) -> tuple[s
 
 
 def _write_and_move(
-    done: Build, theme: Theme, out_dir: Path, options: Options, progress: Progress | None
+    done: Build,
+    theme: Theme,
+    out_dir: Path,
+    options: Options,
+    progress: Progress | None,
+    created: bool,
 ) -> None:
+    """Write every output of every result into a staging folder, then move them into place.
+
+    Until the move, *out_dir* is untouched (and, when this run *created* it, emptied again
+    on any failure); the move itself is not interrupted by a stop signal.
+    """
     writers = [_writer(name) for name in done.outputs]
-    owned = [name for _, names in writers for name in names]
-    created = not out_dir.exists()
-    staging = _staging_dir(out_dir)
-    finished = False
+    owned = [name for _, _, names in writers for name in names]
+    staging: Path | None = None
     try:
+        with held():  # a signal between creating and remembering it would leak the folder
+            staging = _staging_dir(out_dir)
         for result in done.results:
-            assert result.board is not None
-            ctx = WriteContext(
-                stage=staging / result.slug, final=result.folder, options=options, progress=progress
-            )
-            ctx.stage.mkdir()
-            for write, _ in writers:
-                result.files.update(write(result.board, theme, ctx))
-            done.warnings.extend(w for w in ctx.warnings if w not in done.warnings)
+            _write_result(done, result, theme, writers, staging, options, progress)
         for result in done.results:
             _check_targets(staging / result.slug, result.folder)
-        for result in done.results:
-            _move_into_place(staging / result.slug, result, owned)
-            record(done, result)
-        finished = True
+        with held():  # a signal half-way would leave new outputs beside old ones
+            for result in done.results:
+                _move_into_place(staging / result.slug, result, owned)
+                record(done, result)
+            done.placed = True  # before a signal held back meanwhile is raised
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created and not finished:
-            shutil.rmtree(out_dir, ignore_errors=True)  # it did not exist before this run
+        with held():
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            if created and not done.placed:
+                clear(out_dir)  # it did not exist before this run
+
+
+def _write_result(
+    done: Build,
+    result: Result,
+    theme: Theme,
+    writers: list[tuple[str, Writer, tuple[str, ...]]],
+    staging: Path,
+    options: Options,
+    progress: Progress | None,
+) -> None:
+    """Run every writer for *result* into its own folder of *staging*."""
+    assert result.board is not None
+    ctx = WriteContext(
+        stage=staging / result.slug, final=result.folder, options=options, progress=progress
+    )
+    ctx.stage.mkdir()
+    for name, write, _ in writers:
+        try:
+            result.files.update(write(result.board, theme, ctx))
+        except OSError as e:
+            # Disk full, quota, a file-size limit, a folder gone: one line, never a traceback.
+            raise OutputError(write_error(e, ctx, name)) from None
+    done.warnings.extend(w for w in ctx.warnings if w not in done.warnings)
+
+
+def write_error(error: OSError, ctx: WriteContext, output: str) -> str:
+    """Return the one-line message for *error*, raised while *output* was being written.
+
+    A file in the stage is named by where it was going (``out/deck.pdf``), a working file
+    by its output's folder; a file elsewhere (a font, an image) by its own path.
+    """
+    cause = error.strerror or str(error)
+    if not error.filename:  # Python names no file when a write() fails, only an open()
+        return f"{ctx.final}: cannot write the {output}: {cause}"
+    path = Path(os.fsdecode(error.filename))
+    if not path.is_relative_to(ctx.stage):
+        return f"{path}: {cause}"
+    inside = path.relative_to(ctx.stage)
+    if inside.parts and inside.parts[0].startswith("."):  # a scratch folder of the stage
+        return f"{ctx.final}: cannot write the {output}: {cause}"
+    return f"{ctx.final / inside}: cannot write: {cause}"
 
 
 def record(done: Build, result: Result) -> None:
@@ -201,10 +274,10 @@ class Step(Protocol):
     def __call__(self, done: Build, options: Options, progress: Progress | None) -> None: ...
 
 
-def _writer(name: str) -> tuple[Writer, tuple[str, ...]]:
-    """Return the output's ``write`` function and the file names it owns (``OWNS``)."""
+def _writer(name: str) -> tuple[str, Writer, tuple[str, ...]]:
+    """Return the output's name, its ``write`` function and the file names it owns."""
     module = importlib.import_module(OUTPUTS[name])
-    return module.write, tuple(module.OWNS)
+    return name, module.write, tuple(module.OWNS)
 
 
 def _staging_dir(out_dir: Path) -> Path:
@@ -243,6 +316,8 @@ def _move_into_place(stage: Path, result: Result, owned: list[str]) -> None:
             if not (stage / name).exists() and stale.is_file():
                 stale.unlink()
         for entry in stage.iterdir():
+            if entry.name.startswith("."):
+                continue  # a writer's scratch folder: working files never reach the output
             target = result.folder / entry.name
             if entry.is_dir() and target.is_dir():
                 shutil.rmtree(target)

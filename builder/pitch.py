@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,15 +17,25 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from builder.errors import PitchError
+from builder.glyphs import pitch_problems
+from builder.names import part_name_keys, search_keys, slugify, whole_name_keys
 from builder.yamlfile import YamlDoc, YamlProblem, load_yaml
 
 # Control characters and Unicode non-characters: invisible in a message, and refused by the
 # XML inside a .pptx.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# Also the bidirectional overrides and isolates, and the line and paragraph separators:
+# they reorder or break text invisibly (a name that reads differently than it is).
+CONTROL_CHARS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    r"\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]"
+)
+# Fields that name an image, which every writer opens: checked as they would open it.
+IMAGE_FIELDS = ("photo", "image")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
@@ -125,12 +133,20 @@ class Interview(_Strict):
     date: Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
     interviewers: list[Interviewer] = Field(min_length=1, max_length=8)
 
-    @model_validator(mode="after")
-    def _distinct_people(self) -> Interview:
-        slugs = [person.slug for person in self.interviewers]
-        if len(set(slugs)) != len(slugs):
-            raise ValueError("two interviewers have the same name; tell them apart")
-        return self
+    @field_validator("interviewers")
+    @classmethod
+    def _distinct_people(cls, people: list[Interviewer]) -> list[Interviewer]:
+        # Each interviewer's outputs go into a folder named by the slug: two alike would
+        # overwrite each other ("Müller" and "Mueller" are both "mueller").
+        seen: dict[str, str] = {}
+        for person in people:
+            if person.slug in seen:
+                raise ValueError(
+                    f"'{seen[person.slug]}' and '{person.name}' would share the folder "
+                    f"'{person.slug}'; tell them apart (a middle initial will do)"
+                )
+            seen[person.slug] = person.name
+        return people
 
 
 class ValuePoint(_Strict):
@@ -211,20 +227,19 @@ class Pitch(_Strict):
         return self.source.parent
 
     def interviewer(self, wanted: str | None) -> list[Interviewer]:
-        """Return the interviewers matching *wanted* (name or slug, any case), or all of them."""
-        people = self.interview.interviewers
+        """Return the interviewers that *wanted* names, or all of them when it is None.
+
+        *wanted* is a first name, a family name, the full name or the slug, in any case and
+        with or without accents (``öztürk``, ``Ozturk``, ``oeztuerk``); titles and particles
+        are understood (``Anna`` finds "Dr. Anna Beispiel"). A whole name or slug wins over
+        a part of one, so ``--for Anna`` picks "Anna" over "Anna Schmidt".
+        """
+        people = list(self.interview.interviewers)
         if wanted is None:
-            return list(people)
-        key = slugify(wanted)
-        return [p for p in people if p.slug == key or slugify(p.name.split()[0]) == key]
-
-
-def slugify(text: str) -> str:
-    """Return *text* as lowercase ASCII words joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    # A name without Latin letters (Иван Петров) still needs a distinct, stable folder name.
-    return slug or "person-" + hashlib.sha256(text.strip().encode()).hexdigest()[:8]
+            return people
+        asked = search_keys(wanted)
+        whole = [p for p in people if asked & whole_name_keys(p.name)]
+        return whole or [p for p in people if asked & part_name_keys(p.name)]
 
 
 def load_pitch(path: Path | str) -> Pitch:
@@ -232,9 +247,23 @@ def load_pitch(path: Path | str) -> Pitch:
     return read_pitch(Path(path))[0]
 
 
+def pitch_file(path: Path) -> Path:
+    """Return *path*, or the ``pitch.yaml`` inside it when *path* is a folder (what
+    ``build init`` makes); raise :class:`PitchError` for a folder without one."""
+    if not path.is_dir():
+        return path
+    if (path / "pitch.yaml").is_file():
+        return path / "pitch.yaml"
+    raise PitchError(
+        [f"{path} is a folder without a pitch.yaml; name the pitch file, or run: build init {path}"]
+    )
+
+
 def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:
-    """Return the validated pitch in *path* and the parsed document it came from (whose
-    ``where()`` gives the file:line:col of any field); raise :class:`PitchError`."""
+    """Return the validated pitch in *path* (a file, or a folder holding ``pitch.yaml``) and
+    the parsed document it came from (whose ``where()`` gives the file:line:col of any
+    field); raise :class:`PitchError`."""
+    path = pitch_file(path)
     try:
         doc = load_yaml(path)
     except YamlProblem as e:
@@ -247,7 +276,7 @@ def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:
         pitch = Pitch.model_validate({**doc.data, "source": path.resolve()})
     except ValidationError as e:
         raise PitchError(_describe(e, doc)) from None
-    media_problems = list(_check_media(pitch, doc))
+    media_problems = [*_check_media(pitch, doc), *pitch_problems(pitch, doc)]
     if media_problems:
         raise PitchError(media_problems)
     return pitch, doc
@@ -259,9 +288,14 @@ def _describe(error: ValidationError, doc: YamlDoc) -> list[str]:
         loc = tuple(item["loc"])
         field = dotted(loc)
         if item["type"] == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'{_did_you_mean(loc)}"
+            # repr-like quoting keeps a key with a line break (or other oddity) on one line
+            name = str(loc[-1]) if str(loc[-1]).isprintable() else ascii(str(loc[-1]))[1:-1]
+            message = f"unknown field '{name}'{_did_you_mean(loc)}"
         elif item["type"] == "missing":
             message = "is required"
+        elif loc[-1:] == ("[key]",):  # a mapping's key, such as a label of candidate.links
+            field = dotted(loc[:-2])
+            message = f"the label '{_clipped(str(loc[-2]))}' {_message(item)}"
         else:
             message = _message(item)
         where = doc.where(loc)
@@ -277,21 +311,21 @@ def _message(item: Any) -> str:
         return "must be a date (2026-11-24) or date and time (2026-11-24T15:00+01:00)"
     if item["type"] == "literal_error" and item["loc"][-1] == "language":
         return "must be 'en' or 'de'"
-    if item["type"] in ("too_short", "too_long"):
-        low, high = item["ctx"].get("min_length"), item["ctx"].get("max_length")
-        if isinstance(item["input"], str):
-            return (
-                f"is too long: {len(item['input'])} characters, at most {high}"
-                if high
-                else ("must not be empty")
-            )
-        count = len(item["input"])
-        return (
-            f"has {count} items; give at least {low}"
-            if low
-            else (f"has {count} items; give at most {high}")
-        )
+    if item["type"] == "string_too_long":
+        return f"is too long: {len(item['input'])} characters, at most {item['ctx']['max_length']}"
+    if item["type"] == "string_too_short":
+        return "must not be empty"
+    if item["type"] in ("too_short", "too_long"):  # a list or a mapping
+        count, limits = len(item["input"]), item["ctx"]
+        if item["type"] == "too_short":
+            return f"has {count} items; give at least {limits['min_length']}"
+        return f"has {count} items; give at most {limits['max_length']}"
     return message[0].lower() + message[1:] if message else "is invalid"
+
+
+def _clipped(text: str, width: int = 40) -> str:
+    """Return *text* cut to *width* characters (with an ellipsis), for a message."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def dotted(loc: tuple[Any, ...]) -> str:
@@ -303,7 +337,7 @@ def dotted(loc: tuple[Any, ...]) -> str:
         elif part in ("datetime", "date") and parts and parts[-1].endswith("date"):
             continue  # pydantic names each arm of `datetime | date`; the user wrote one field
         else:
-            parts.append(str(part))
+            parts.append(_clipped(str(part)))
     return ".".join(parts)
 
 
@@ -332,10 +366,16 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 
 def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
+    """Return a problem line for every media file that is missing, outside the pitch's
+    folder or, for an image, not one the writers would accept."""
+    from builder.images import read_image  # Pillow only for pitches that get this far
+
     problems = []
     for loc, value in _media_refs(pitch):
         try:
-            resolve_media(pitch, value)
+            path = resolve_media(pitch, value)
+            if loc[-1] in IMAGE_FIELDS:
+                read_image(path)  # the writers' own check: a bomb fails here, not mid-build
         except ValueError as e:
             problems.append(f"{doc.where(loc)}: {dotted(loc)}: {e}")
     return problems

@@ -63,6 +63,8 @@ closing: <the next step you offer, e.g. a short call>
 
 def write_starter(folder: Path) -> Path:
     """Write a starter pitch.yaml into *folder* and return its path; never overwrite one."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file; give the folder to write pitch.yaml into")
     target = folder / "pitch.yaml"
     if target.exists():
         raise OutputError(f"{target} already exists; not overwriting it")

@@ -76,7 +76,10 @@ def _read_text(path: Path) -> str:
     except OSError as e:
         raise YamlProblem(f"{path}: cannot read: {e.strerror}") from None
     if len(raw) > MAX_BYTES:
-        raise YamlProblem(f"{path.name}: larger than {MAX_BYTES // 1000} kB; is this a pitch?")
+        raise YamlProblem(
+            f"{path.name}: larger than {MAX_BYTES // 1000} kB ({len(raw) / 1000:,.1f} kB); "
+            "is this a pitch?"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

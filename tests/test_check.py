@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
+from PIL import Image
 
 from builder.check import names_person, public_wall, run_checks, send_by
 from builder.pitch import load_pitch
@@ -192,3 +196,72 @@ def test_german_texts_that_say_sie_to_someone_greeted_with_du(example: Any, cli:
         "(Sie); make them match (or set the interviewer's 'address')"
     ) in result.output
     assert "email to Mehmet Öztürk: the message says" not in result.output
+
+
+def _bomb(path: Path) -> None:
+    Image.new("1", (10_000, 10_000)).save(path, format="PNG")  # 100 megapixels, a few KB
+
+
+def _text(path: Path) -> None:
+    path.write_text("not a picture at all")
+
+
+def _truncated_jpeg(path: Path) -> None:
+    Image.effect_noise((800, 600), 64).convert("RGB").save(path, format="JPEG")
+    path.write_bytes(path.read_bytes()[:5000])
+
+
+def _over_30_mb(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(31_000_000)  # sparse: no 31 MB of disk needed
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_bomb, "dashboard.png has too many pixels (100,000,000; at most 40,000,000)"),
+        (_text, "dashboard.png is not an image (use PNG, JPEG, WebP or GIF)"),
+        (_truncated_jpeg, "dashboard.png is damaged or truncated"),
+        (_over_30_mb, "dashboard.png is larger than 30 MB (31.0 MB); export it smaller"),
+    ],
+)
+def test_check_refuses_the_images_the_build_would_refuse(
+    example: Any, cli: Any, tmp_path: Path, damage: Callable[[Path], None], message: str
+) -> None:
+    pitch = example("ada")
+    damage(pitch.parent / "media" / "dashboard.png")
+    result = cli("check", pitch, "--now", IN_TIME)
+    assert result.exit_code == 1
+    assert f"error: pitch.yaml:42:5: samples[0].image: {message}" in result.output
+    build = cli("deck", pitch, "-o", tmp_path / "out")  # the build says the same
+    assert build.exit_code == 1
+    assert f"error: pitch.yaml:42:5: samples[0].image: {message}" in build.output
+
+
+def test_check_refuses_the_recording_and_captions_the_video_would_refuse(
+    example: Any, cli: Any
+) -> None:
+    pitch = example("ada")
+    (pitch.parent / "media" / "hello.mp4").write_text("#EXTM3U\nhttp://example.com/a.ts\n")
+    (pitch.parent / "media" / "words.vtt").write_text("not WebVTT\n")
+    edit(pitch, "video:\n", "video:\n  recording: media/hello.mp4\n  captions: media/words.vtt\n")
+    result = cli("check", pitch, "--now", IN_TIME)
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert [line.split(": ")[1:3] for line in errors] == [
+        ["pitch.yaml:46:3", "video.recording"],
+        ["pitch.yaml:47:3", "video.captions"],
+    ]
+
+
+def test_an_oversized_recording_says_its_size(example: Any, cli: Any) -> None:
+    pitch = example("ada")
+    with (pitch.parent / "media" / "big.mp4").open("wb") as handle:
+        handle.truncate(2_100_000_000)  # sparse: no disk space needed
+    edit(pitch, "video:\n", "video:\n  recording: media/big.mp4\n")
+    result = cli("check", pitch, "--now", IN_TIME)
+    assert result.exit_code == 1
+    assert (
+        "error: pitch.yaml:46:3: video.recording: big.mp4 is larger than 2 GB (2.10 GB)"
+        in result.output
+    )

@@ -127,3 +127,51 @@ def test_progress_bar_in_a_terminal_but_not_with_json(example: Any, tmp_path: Pa
     quiet = _in_terminal("video", pitch, "-o", str(tmp_path / "b"), "--size", "720p", "--json")
     assert "━" not in quiet
     assert json.loads(quiet)["outputs"][0]["files"]["video"].endswith("video.mp4")
+
+
+def test_a_folder_holding_pitch_yaml_is_accepted_as_pitch(example: Any, tmp_path: Path) -> None:
+    folder = example("ada").parent
+    done = run("check", str(folder), "--now", "2026-11-24T20:00+01:00")
+    assert done.returncode == 0, done.stderr
+    assert "check passed" in done.stdout
+    made = run("site", str(folder), "-o", str(tmp_path / "out"))
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "out" / "site" / "index.html").is_file()
+
+
+def test_a_folder_without_pitch_yaml_is_one_line(tmp_path: Path) -> None:
+    for command in ("check", "deck"):
+        done = run(command, str(tmp_path))
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [
+            f"error: {tmp_path} is a folder without a pitch.yaml; name the pitch file, "
+            f"or run: build init {tmp_path}"
+        ]
+
+
+def test_out_pointing_at_a_file_is_one_line(example: Any, tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    done = run("deck", str(example("ada")), "-o", str(blocker))
+    assert done.returncode == 1
+    assert done.stderr == f"error: {blocker} is a file, not a folder; choose another -o\n"
+    assert blocker.read_text() == "mine"
+    assert run("init", str(blocker)).stderr == (
+        f"error: {blocker} is a file; give the folder to write pitch.yaml into\n"
+    )
+    assert run("share", str(blocker)).stderr == (
+        f"error: {blocker} is a file; give the folder a build wrote into\n"
+    )
+
+
+def test_for_naming_two_people_is_one_line_naming_both(example: Any, tmp_path: Path) -> None:
+    pitch = example("ada")
+    two = "    - name: Dr. Anna Beispiel\n    - name: Anna Schmidt\n"
+    pitch.write_text(pitch.read_text().replace("    - name: Sarah Kim\n", two))
+    done = run("deck", str(pitch), "--for", "anna", "-o", str(tmp_path / "out"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: --for anna: names 2 interviewers, Dr. Anna Beispiel (dr-anna-beispiel) and "
+        "Anna Schmidt (anna-schmidt); give the full name or the folder name"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -60,12 +60,14 @@ def words(text: str) -> str:
 
 
 def body_text(slide: Any) -> str:
-    """Return the text of a slide's body placeholders (not title, footer or number)."""
+    """Return the text of a slide's body placeholders (not title, footer or number) and of
+    its card (the contact details)."""
     parts = [
         shape.text_frame.text
         for shape in slide.placeholders
         if shape.placeholder_format.type not in TITLES | FOOTERS
     ]
+    parts += [shape.text_frame.text for shape in slide.shapes if shape.name == "Card"]
     return words(" ".join(parts))
 
 
@@ -318,7 +320,7 @@ def _assert_inside(pdf: Path, margin: float) -> None:
 def test_two_interviewers_get_a_folder_each(example: Any, cli: Any, tmp_path: Path) -> None:
     out = tmp_path / "out"
     report = build(cli, example("jonas"), out)
-    assert sorted(p.name for p in out.iterdir()) == ["mehmet-ozturk", "petra-schulz"]
+    assert sorted(p.name for p in out.iterdir()) == ["mehmet-oeztuerk", "petra-schulz"]
     for folder in out.iterdir():
         assert sorted(p.name for p in folder.iterdir()) == ["build.json", "deck.pdf", "deck.pptx"]
     for output in report["outputs"]:
@@ -332,9 +334,9 @@ def test_two_interviewers_get_a_folder_each(example: Any, cli: Any, tmp_path: Pa
 def test_for_builds_only_that_interviewer(example: Any, cli: Any, tmp_path: Path) -> None:
     out = tmp_path / "out"
     report = build(cli, example("jonas"), out, "--for", "Mehmet")
-    assert [o["slug"] for o in report["outputs"]] == ["mehmet-ozturk"]
-    assert [p.name for p in out.iterdir()] == ["mehmet-ozturk"]
-    prs = Presentation(out / "mehmet-ozturk" / "deck.pptx")
+    assert [o["slug"] for o in report["outputs"]] == ["mehmet-oeztuerk"]
+    assert [p.name for p in out.iterdir()] == ["mehmet-oeztuerk"]
+    prs = Presentation(out / "mehmet-oeztuerk" / "deck.pptx")
     assert prs.slides[0].shapes.title.text_frame.text == "Vielen Dank, Herr Öztürk"
 
 

@@ -68,13 +68,13 @@ def test_email_takes_the_newest_share_of_each_interviewer(tmp_path: Path, run: A
     assert len(set(links.values())) == 2  # one private link per person
     result = run("email", pitch, "-o", out)
     assert result.exit_code == 0, result.output
-    for person, slug in (("Petra Schulz", "petra-schulz"), ("Mehmet Öztürk", "mehmet-ozturk")):
+    for person, slug in (("Petra Schulz", "petra-schulz"), ("Mehmet Öztürk", "mehmet-oeztuerk")):
         text = (out / slug / "email.txt").read_text()
         assert links[person] in text.splitlines()
         other = next(url for who, url in links.items() if who != person)
         assert other not in text
     assert "Liebe Frau Schulz," in (out / "petra-schulz" / "email.txt").read_text()
-    assert "Lieber Herr Öztürk," in (out / "mehmet-ozturk" / "email.txt").read_text()
+    assert "Lieber Herr Öztürk," in (out / "mehmet-oeztuerk" / "email.txt").read_text()
     assert "nur auf diesem Computer" in result.stderr or "only on this computer" in result.stderr
 
 

@@ -203,6 +203,7 @@ def test_schema_describes_every_top_level_field() -> None:
         "samples",
         "closing",
         "video",
+        "share",
     }
     assert schema["additionalProperties"] is False
 
@@ -245,4 +246,123 @@ def test_non_latin_names_get_distinct_folders(tmp_path: Path) -> None:
 def test_source_is_not_a_field_of_the_file(tmp_path: Path) -> None:
     assert problems(tmp_path, MINIMAL + "source: /etc\n") == [
         "pitch.yaml:16:1: unknown field 'source'"
+    ]
+
+
+def panel(tmp_path: Path, *names: str) -> Path:
+    """Return a pitch whose interviewers are *names*."""
+    path = tmp_path / "pitch.yaml"
+    people = "".join(f"    - name: {name}\n" for name in names)
+    path.write_text(MINIMAL.replace("    - name: Sarah Kim\n", people), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "wanted", ["Anna", "anna", "Beispiel", "beispiel", "Anna Beispiel", "dr-anna-beispiel"]
+)
+def test_for_finds_a_person_with_a_title_by_any_of_their_names(tmp_path: Path, wanted: str) -> None:
+    pitch = load_pitch(panel(tmp_path, "Dr. Anna Beispiel", "Sarah Kim"))
+    assert [p.name for p in pitch.interviewer(wanted)] == ["Dr. Anna Beispiel"]
+
+
+@pytest.mark.parametrize(
+    "wanted", ["Öztürk", "ozturk", "OEZTUERK", "mehmet-oeztuerk", "mehmet ozturk", "von Berg"]
+)
+def test_for_ignores_case_and_accents_and_knows_particles(tmp_path: Path, wanted: str) -> None:
+    pitch = load_pitch(panel(tmp_path, "Mehmet Öztürk", "Prof. Dr. Maria von Berg"))
+    found = pitch.interviewer(wanted)
+    assert len(found) == 1
+    assert found[0].name == ("Prof. Dr. Maria von Berg" if "Berg" in wanted else "Mehmet Öztürk")
+
+
+def test_for_prefers_a_whole_name_to_a_part_of_one(tmp_path: Path) -> None:
+    pitch = load_pitch(panel(tmp_path, "Anna", "Anna Schmidt"))
+    assert [p.name for p in pitch.interviewer("anna")] == ["Anna"]
+    assert [p.name for p in pitch.interviewer("Schmidt")] == ["Anna Schmidt"]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Jörg Größler", "joerg-groessler"),
+        ("GRÖẞLER", "groessler"),
+        ("Mehmet Öztürk", "mehmet-oeztuerk"),
+        ("Ärzte Übel", "aerzte-uebel"),
+        ("José García", "jose-garcia"),
+        ("Søren Łukasz", "soren-lukasz"),
+        ("Dr. Anna Beispiel", "dr-anna-beispiel"),
+    ],
+)
+def test_folder_names_spell_german_letters_out_and_drop_no_letter(
+    tmp_path: Path, name: str, slug: str
+) -> None:
+    assert load_pitch(panel(tmp_path, name)).interview.interviewers[0].slug == slug
+
+
+def test_two_names_with_one_folder_name_are_refused(tmp_path: Path) -> None:
+    # Written out, "Müller" is "Mueller": their folders would be the same.
+    assert problems(tmp_path, panel(tmp_path, "Jana Müller", "Jana Mueller").read_text()) == [
+        "pitch.yaml:9:3: interview.interviewers: 'Jana Müller' and 'Jana Mueller' would share "
+        "the folder "
+        "'jana-mueller'; tell them apart (a middle initial will do)"
+    ]
+
+
+def long_text(field: str, value: str) -> str:
+    """Return MINIMAL with *field*'s line set to *value*."""
+    lines = {
+        "headline": "  headline: Data analyst",
+        "thanks": "thanks: Thank you for your time.",
+    }
+    return MINIMAL.replace(lines[field], lines[field].split(":")[0] + ": " + value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            long_text("headline", "x" * 161),
+            "pitch.yaml:4:3: candidate.headline: is too long: 161 characters, at most 160",
+        ),
+        (
+            long_text("thanks", "y" * 700),
+            "pitch.yaml:11:1: thanks: is too long: 700 characters, at most 600",
+        ),
+        (
+            long_text("headline", "Analyst\n  links:\n    " + "L" * 170 + ": https://x.example"),
+            "pitch.yaml:6:5: candidate.links: the label 'LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL…' "
+            "is too long: 170 characters, at most 160",
+        ),
+        (
+            long_text("headline", "Analyst\n  links:\n    Site: https://x.example/" + "p" * 2000),
+            "pitch.yaml:6:5: candidate.links.Site: is too long: 2018 characters, at most 2000",
+        ),
+        (
+            MINIMAL.replace("value:\n", "value:\n" + "  - title: More\n" * 5),
+            "pitch.yaml:14:1: value: has 6 items; give at most 5",
+        ),
+    ],
+)
+def test_too_long_fields_state_their_length_next_to_the_limit(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert problems(tmp_path, text) == [expected]
+
+
+def test_a_folder_holding_pitch_yaml_is_the_pitch(tmp_path: Path) -> None:
+    (tmp_path / "pitch.yaml").write_text(MINIMAL)
+    assert load_pitch(tmp_path).source == (tmp_path / "pitch.yaml").resolve()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(PitchError) as caught:
+        load_pitch(empty)
+    assert caught.value.problems == [
+        f"{empty} is a folder without a pitch.yaml; name the pitch file, or run: build init {empty}"
+    ]
+
+
+def test_a_pitch_over_the_size_limit_says_its_size(tmp_path: Path) -> None:
+    text = MINIMAL + "# " + "x" * 1_200_000 + "\n"
+    assert problems(tmp_path, text) == [
+        f"pitch.yaml: larger than 1000 kB ({len(text) / 1000:,.1f} kB); is this a pitch?"
     ]

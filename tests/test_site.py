@@ -220,7 +220,7 @@ def test_german_pitch_gets_one_personal_page_per_interviewer(
     out = tmp_path / "out"
     assert cli("site", example("jonas"), "-o", out).exit_code == 0
     petra = (out / "petra-schulz" / "site" / "index.html").read_text()
-    mehmet = (out / "mehmet-ozturk" / "site" / "index.html").read_text()
+    mehmet = (out / "mehmet-oeztuerk" / "site" / "index.html").read_text()
     assert '<html lang="de"' in petra and '<html lang="de"' in mehmet
     assert "Vielen Dank, Frau Schulz" in petra and "Frau Schulz" not in mehmet
     assert "Vielen Dank, Herr Öztürk" in mehmet
@@ -233,7 +233,7 @@ def test_for_builds_only_that_interviewer(example: Any, cli: Any, tmp_path: Path
     out = tmp_path / "out"
     assert cli("site", example("jonas"), "-o", out, "--for", "Petra").exit_code == 0
     assert (out / "petra-schulz" / "site" / "index.html").is_file()
-    assert not (out / "mehmet-ozturk").exists()
+    assert not (out / "mehmet-oeztuerk").exists()
 
 
 def test_theme_option_overrides_the_pitch(example: Any, cli: Any, tmp_path: Path) -> None:
@@ -677,7 +677,7 @@ def test_bad_image_is_one_line_and_output_unchanged(example: Any, cli: Any, tmp_
     result = cli("site", pitch, "-o", out)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "error: pitch.yaml: samples[0].image: dashboard.png is not an image "
+        "error: pitch.yaml:42:5: samples[0].image: dashboard.png is not an image "
         "(use PNG, JPEG, WebP or GIF)"
     ]
     assert snapshot(out) == before

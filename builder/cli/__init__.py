@@ -17,16 +17,59 @@ from builder.errors import BuilderError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The signals that stop a build: Ctrl-C, `kill` (and systemd, Docker), a closed terminal.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+FOR_HELP = "Only this interviewer: first, family or full name, or folder name."
+
+
 class _Group(click.Group):
-    """Turns the project's own errors into one line on stderr and exit code 1."""
+    """Turns the project's own errors into one line on stderr and exit code 1, and a stop
+    signal into one line and the shell's exit code for it (130 for Ctrl-C, 143 for TERM)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except BuilderError as e:
-            for line in str(e).splitlines() or ["error"]:
-                click.echo(f"error: {line}", err=True)
-            sys.exit(1)
+        with stop_signals():
+            try:
+                return super().invoke(ctx)
+            except BuilderError as e:
+                for line in str(e).splitlines() or ["error"]:
+                    click.echo(f"error: {line}", err=True)
+                sys.exit(1)
+            except KeyboardInterrupt as e:
+                click.echo(interrupted_line(e), err=True)
+                sys.exit(getattr(e, "exit_code", 130))
+
+
+def interrupted_line(e: KeyboardInterrupt) -> str:
+    """Return the one line an interrupted command prints."""
+    done = getattr(e, "done", "")
+    return f"interrupted; {done}" if done else "interrupted, nothing was changed"
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """Make every stop signal an exception (so the staging folder and child processes are
+    cleaned up as for Ctrl-C) for the block; restore the previous handlers after it."""
+    import signal
+    import threading
+
+    from builder.interrupts import deliver
+
+    def handler(signum: int, frame: object) -> None:
+        deliver(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (a test runner's worker thread)
+        return
+    wanted = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    # A signal ignored by whoever started us (nohup: SIGHUP) stays ignored.
+    saved = {s: signal.getsignal(s) for s in wanted if signal.getsignal(s) != signal.SIG_IGN}
+    for signum in saved:
+        signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, previous in saved.items():
+            signal.signal(signum, previous)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,17 +81,19 @@ def main() -> None:
     Start with:  build init            (writes a commented pitch.yaml)
     Then:        build check pitch.yaml
                  build deck pitch.yaml  (or video, site, all)
+
+    PITCH is a pitch.yaml, or the folder that holds one.
     """
 
 
 def _output_options(func: F) -> F:
     decorators = [
-        click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False)),
+        click.argument("pitch", type=click.Path(path_type=Path)),
         click.option(
             "-o",
             "--out",
             "out",
-            type=click.Path(path_type=Path, file_okay=False),
+            type=click.Path(path_type=Path),
             default=Path("out"),
             show_default=True,
             help="Output folder.",
@@ -58,7 +103,7 @@ def _output_options(func: F) -> F:
             "--for",
             "for_",
             metavar="INTERVIEWER",
-            help="Only this interviewer (name or first name).",
+            help=FOR_HELP,
         ),
         click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON."),
         click.option("-v", "--verbose", is_flag=True, help="Show the tools' own messages."),
@@ -138,17 +183,17 @@ def all_(**kwargs: Any) -> None:
 
 
 @main.command()
-@click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("pitch", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--out",
     "out",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("out"),
     show_default=True,
     help="Build folder the drafts go into.",
 )
-@click.option("--for", "for_", metavar="INTERVIEWER", help="Only this interviewer.")
+@click.option("--for", "for_", metavar="INTERVIEWER", help=FOR_HELP)
 @click.option(
     "--link",
     "links",
@@ -251,7 +296,7 @@ def progress_display(enabled: bool) -> Iterator[Callable[[str, float], None] | N
 
 
 @main.command()
-@click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("pitch", type=click.Path(path_type=Path))
 @click.option("--now", help="Check timeliness against this ISO time instead of the clock.")
 def check(pitch: Path, now: str | None) -> None:
     """Validate PITCH and check it against the follow-up rules."""
@@ -267,7 +312,7 @@ def check(pitch: Path, now: str | None) -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("."))
 def init(folder: Path) -> None:
     """Write a commented starter pitch.yaml into FOLDER."""
     from builder.starter import write_starter

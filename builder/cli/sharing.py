@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from builder.cli import F, main, progress_display, share_options, share_settings
+from builder.cli import FOR_HELP, F, main, progress_display, share_options, share_settings
 
 
 def _data_dir() -> Path:
@@ -32,8 +32,8 @@ def _with_share_options(func: F) -> F:
 
 
 @main.command(name="share")
-@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--for", "for_", metavar="INTERVIEWER", help="Only this interviewer.")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--for", "for_", metavar="INTERVIEWER", help=FOR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
 @_with_share_options
 def share(
@@ -58,7 +58,7 @@ def share(
 
 
 @main.command()
-@click.argument("pitch", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.argument("pitch", type=click.Path(path_type=Path), required=False)
 @click.option("--clean", is_flag=True, help="Delete the files of expired and revoked shares.")
 @click.option("--json", "as_json", is_flag=True, help="Print the shares as JSON.")
 def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
@@ -70,6 +70,10 @@ def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
     if clean:
         for old in manage.clean(data_dir):
             click.echo(f"deleted the files of share {old.share_id} ({old.interviewer})")
+    if pitch is not None:
+        from builder.pitch import pitch_file
+
+        pitch = pitch_file(pitch)
     shares = ledger.all_shares(data_dir, pitch)
     now = datetime.now(UTC)
     if as_json:

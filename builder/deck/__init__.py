@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from builder.artifacts import owned_by
-from builder.context import WriteContext
+from builder.context import WriteContext, scratch
 from builder.storyboard import Storyboard
 from builder.theme import Theme
 
@@ -56,10 +55,11 @@ def build_pptx(board: Storyboard, theme: Theme, target: Path, warnings: list[str
     from builder.deck.slides import SLIDES
 
     grid = Grid.for_theme(theme)
-    # Cleaned images live outside the stage, which must end up holding only the outputs.
-    with tempfile.TemporaryDirectory(prefix="deck-images-") as scratch:
+    # Cleaned images go into a hidden folder beside the deck (in a build: inside the stage,
+    # so an interrupted build leaves no copy of them), removed once they are in the .pptx.
+    with scratch(target.parent, "deck-images") as images:
         prs = new_presentation(theme, grid)
-        deck = Deck(prs, board, theme, grid, Path(scratch), heading_is_bold(theme))
+        deck = Deck(prs, board, theme, grid, images, heading_is_bold(theme))
         signature = f"{board.candidate.name} · {board.candidate.email}"
         for scene in board.scenes:
             slide = SLIDES[scene.kind](deck, scene)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
-import tempfile
 from pathlib import Path
 
+from builder.children import kill, reaped
+from builder.context import scratch
 from builder.errors import OutputError
 from builder.fonts import fontconfig_env
 from builder.theme import Theme
@@ -53,9 +56,13 @@ def convert(
     never share one) and a fonts.conf that adds the theme's font folders, so the PDF
     embeds the theme's fonts rather than substitutes. *language* (``de-DE``) becomes the
     PDF's language, which screen readers follow. Raises :class:`OutputError`.
+
+    The private folder is a hidden one beside *target* (in a build: inside the stage), and
+    LibreOffice's own temporary files go there too: an interrupted build leaves no profile
+    or PDF of the candidate's in the system's temp folder.
     """
-    with tempfile.TemporaryDirectory(prefix="deck-pdf-") as tmp:
-        work = Path(tmp)
+    target = target.absolute()  # the profile's address must be absolute (a file: URI)
+    with scratch(target.parent, "deck-pdf") as work:
         source = work / "in" / pptx.name
         source.parent.mkdir()
         shutil.copyfile(pptx, source)  # LibreOffice leaves lock files beside what it opens
@@ -76,18 +83,24 @@ def convert(
         env = fontconfig_env(theme.font_dirs, work / "fonts")
         # LibreOffice takes the PDF's /Lang from the locale, not from the document.
         env["LC_ALL"] = env["LANG"] = language.replace("-", "_") + ".UTF-8"
-        code, errors = _run(command, env, timeout)
+        (work / "tmp").mkdir()
+        env["TMPDIR"] = str(work / "tmp")  # LibreOffice's own lu*.tmp working folders
+        try:
+            code, errors = _run(command, env, timeout)
+        finally:
+            _remove_pipe(work / "profile")
         made = work / "out" / (pptx.stem + ".pdf")
         if code != 0 or not made.is_file() or made.stat().st_size == 0:
-            reason = _last_line(errors) or f"exit code {code}, no PDF written"
+            reason = _failure(code, errors, work)
             raise OutputError(f"deck.pdf: LibreOffice could not convert {pptx.name}: {reason}")
         shutil.move(made, target)
     return target
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:
-    # soffice is a launcher that starts soffice.bin: on timeout the whole process group
-    # goes, or a stuck converter would outlive us holding the profile.
+    # soffice is a launcher that starts soffice.bin, in a session of its own (so Ctrl-C in
+    # the terminal does not reach it half-way): on a timeout, an error or an interruption
+    # the whole process group goes, or the converter would outlive us holding the profile.
     try:
         process = subprocess.Popen(
             command,
@@ -100,18 +113,63 @@ def _run(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, 
         )
     except OSError as e:
         raise OutputError(f"deck.pdf: cannot run {command[0]}: {e.strerror}") from e
-    try:
-        _, errors = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise OutputError(f"deck.pdf: LibreOffice took longer than {timeout:g} s") from None
+    with reaped(process, group=True):
+        try:
+            _, errors = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill(process, group=True)
+            raise OutputError(f"deck.pdf: LibreOffice took longer than {timeout:g} s") from None
     return process.returncode, errors
 
 
+def _remove_pipe(profile: Path) -> None:
+    """Remove the socket a killed LibreOffice leaves in /tmp for *profile*, if any.
+
+    LibreOffice names it after the MD5 of the profile's URL (UTF-16, hex digits without
+    zero padding) in /tmp, whatever TMPDIR says; it holds nothing, but nothing may stay.
+    """
+    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False)
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_" + "".join(f"{b:x}" for b in digest.digest())
+    for folder in ("/tmp", "/var/tmp"):
+        pipe = Path(folder) / name
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(pipe.lstat().st_mode):
+                pipe.unlink()
+
+
+def _failure(code: int, errors: str, work: Path) -> str:
+    """Return why LibreOffice made no PDF: a full disk, a signal, or its last words."""
+    # On a full disk LibreOffice aborts with a stack trace that never says so: ask the disk.
+    full = _cannot_write(work)
+    if full:
+        return full
+    if code < 0:
+        return signal.strsignal(-code) or f"signal {-code}"
+    return _last_line(errors) or f"exit code {code}, no PDF written"
+
+
+def _cannot_write(folder: Path) -> str:
+    """Return why a megabyte cannot be written into *folder*, or "" when it can."""
+    probe = folder / ".space-probe"
+    try:
+        with probe.open("wb") as handle:
+            handle.write(bytes(1 << 20))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as e:
+        return e.strerror or str(e)
+    finally:
+        probe.unlink(missing_ok=True)
+    return ""
+
+
 def _last_line(text: str) -> str:
-    # LibreOffice's stderr holds noise such as "failed to launch javaldx"; skip it.
+    # LibreOffice's stderr holds noise such as "failed to launch javaldx", and a crash
+    # ends in a stack trace of library paths; neither says what went wrong.
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    useful = [line for line in lines if "javaldx" not in line]
+    useful = [
+        line
+        for line in lines
+        if "javaldx" not in line and not line.startswith(("/", "Stack:", "Fatal exception"))
+    ]
     return useful[-1] if useful else ""

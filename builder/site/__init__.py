@@ -53,7 +53,8 @@ def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]
         csp=Markup(csp(digest)),
         manifest=Markup(manifest(media)),
     )
-    page = render(view, theme, verbose=ctx.options.verbose)
+    with ctx.scratch("site") as work:
+        page = render(view, theme, work, verbose=ctx.options.verbose)
     ctx.report("site", 0.9)
     folder = ctx.stage / "site"
     if folder.exists():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,11 +20,13 @@ from builder.theme import Theme
 _CONFIG = b"site_name: followup\n"
 
 
-def render(view: PageView, theme: Theme, verbose: bool = False) -> str:
+def render(view: PageView, theme: Theme, work: Path, verbose: bool = False) -> str:
     """Return the HTML of the one-page site for *view*, built by MkDocs with *theme*'s templates.
 
-    MkDocs' own log lines are shown on stderr only when *verbose*. Raises
-    :class:`ThemeError` when the theme's templates cannot be rendered.
+    MkDocs builds in *work*, an empty folder (the build's scratch folder: never the
+    system's temp folder, where an interrupted build would leave the page behind). Its own
+    log lines are shown on stderr only when *verbose*. Raises :class:`ThemeError` when the
+    theme's templates cannot be rendered.
     """
     import jinja2
     from mkdocs.commands.build import build
@@ -33,14 +34,14 @@ def render(view: PageView, theme: Theme, verbose: bool = False) -> str:
     from mkdocs.exceptions import MkDocsException
 
     dirs = site_dirs(theme)
-    with tempfile.TemporaryDirectory(prefix="followup-site-") as tmp, _mkdocs_logs(verbose):
-        docs, out = Path(tmp) / "docs", Path(tmp) / "site"
+    with _mkdocs_logs(verbose):
+        docs, out = work / "docs", work / "site"
         docs.mkdir()
         (docs / "index.md").write_text("")  # the content comes from the theme, not Markdown
         try:
             config = load_config(
                 io.BytesIO(_CONFIG),
-                config_file_path=str(Path(tmp) / "mkdocs.yml"),
+                config_file_path=str(work / "mkdocs.yml"),
                 docs_dir=str(docs),
                 site_dir=str(out),
                 theme={"name": None, "custom_dir": str(dirs[0])},

@@ -83,7 +83,10 @@ def _signature(path: Path, where: str) -> tuple[int, int]:
     except OSError as e:
         raise MediaError(f"{where}: cannot read {path.name}: {e.strerror}") from None
     if info.st_size > MAX_BYTES:
-        raise MediaError(f"{where}: {path.name} is larger than {MAX_BYTES // 10**9} GB")
+        raise MediaError(
+            f"{where}: {path.name} is larger than {MAX_BYTES // 10**9} GB "
+            f"({info.st_size / 1e9:,.2f} GB)"
+        )
     return info.st_size, info.st_mtime_ns
 
 

@@ -1,0 +1,114 @@
+"""The output folder: claimed by one build at a time, and left as it was found on failure."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from builder.errors import OutputError
+
+LOCK_NAME = ".build.lock"
+_ATTEMPTS = 20  # how often to retry when the lock file was replaced under us
+
+
+@contextmanager
+def claimed(out_dir: Path) -> Iterator[bool]:
+    """Hold *out_dir*'s lock for the block (creating the folder); yield whether this run
+    created it. A folder it created and left empty is removed again."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} is a file, not a folder; choose another -o")
+    created = not out_dir.exists()
+    try:
+        with locked(out_dir):
+            yield created
+    finally:
+        if created:
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()  # only when empty: a failed first build leaves no folder
+
+
+def clear(folder: Path) -> None:
+    """Remove everything in *folder* but the build's lock file."""
+    for entry in folder.iterdir():
+        if entry.name == LOCK_NAME:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the lock of *folder* for the block, creating the folder if needed.
+
+    Raises :class:`OutputError` when another build holds it. The lock file is removed at
+    the end; ``flock`` dies with its process, so a killed build never blocks the next.
+    """
+    path = folder / LOCK_NAME
+    descriptor = _acquire(path, folder)
+    try:
+        yield
+    finally:
+        # Unlinked before it is closed: a build that opened this file meanwhile sees, once
+        # it has the lock, that the file is gone, and starts over on a new one.
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(descriptor)
+
+
+def _acquire(path: Path, folder: Path) -> int:
+    """Return an open descriptor of *path* holding its exclusive lock."""
+    for _ in range(_ATTEMPTS):
+        descriptor = _open(path, folder)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(descriptor)
+            os.close(descriptor)
+            raise OutputError(
+                f"{folder} is being built by another build{holder}; "
+                "wait for it or choose another -o"
+            ) from None
+        if _still_there(descriptor, path):
+            _write_pid(descriptor)
+            return descriptor
+        os.close(descriptor)
+    raise OutputError(f"{folder}: cannot lock the output folder; try again")
+
+
+def _open(path: Path, folder: Path) -> int:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as e:
+        raise OutputError(f"{folder}: cannot write the output folder: {e.strerror}") from None
+
+
+def _still_there(descriptor: int, path: Path) -> bool:
+    """Return whether *path* is still the file open as *descriptor* (not removed since)."""
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _write_pid(descriptor: int) -> None:
+    # Only for the message another build shows; a full disk must not stop this build here.
+    with contextlib.suppress(OSError):
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, f"{os.getpid()}\n".encode())
+
+
+def _holder(descriptor: int) -> str:
+    """Return `` (pid N)`` for the build holding the lock, or "" when it has not said yet."""
+    try:
+        text = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+    return f" (pid {text})" if text.isdigit() else ""
