@@ -1,13 +1,29 @@
-"""Fontconfig helper: let tools that only see fontconfig (LibreOffice) find a theme's fonts."""
+"""Font files: the fallback font the tool ships, and a fonts.conf for LibreOffice.
+
+LibreOffice finds fonts only through fontconfig, so :func:`fontconfig_env` makes one that
+adds a theme's font folders and the fallback's.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from builder.theme import THEMES_DIR
+
 SYSTEM_CONF = Path("/etc/fonts/fonts.conf")
+
+# Noto Sans 2.015 (OFL) as static weights, made by scripts/fallback_fonts.py: it draws what a
+# theme's font lacks (most of Latin, Greek, Cyrillic) in the deck, the frames and the page.
+FALLBACK_DIR = THEMES_DIR / "_fallback"
+FALLBACK_FAMILY = "Noto Sans"
+FALLBACK_FILES = {
+    weight: FALLBACK_DIR / f"NotoSans-{style}.ttf"
+    for weight, style in ((400, "Regular"), (700, "Bold"), (900, "Black"))
+}
 
 # LibreOffice 7.x renders a variable font at its default instance (Manrope's is ExtraLight)
 # when fontconfig offers it beside the static files; only the static files may answer.
@@ -30,7 +46,7 @@ def fonts_conf(font_dirs: Iterable[Path], folder: Path) -> Path:
         # Listed before the system's cache folders, so new caches are written here.
         f"  <cachedir>{escape(str(cache))}</cachedir>",
         f'  <include ignore_missing="yes">{escape(str(SYSTEM_CONF))}</include>',
-        *(f"  <dir>{escape(str(Path(d).resolve()))}</dir>" for d in font_dirs),
+        *(f"  <dir>{escape(str(d))}</dir>" for d in _with_fallback(font_dirs)),
         "  <selectfont><rejectfont>",
         *(f"    <glob>{escape(pattern)}</glob>" for pattern in _REJECT),
         "  </rejectfont></selectfont>",
@@ -51,3 +67,27 @@ def fontconfig_env(
     env = dict(os.environ if base is None else base)
     env["FONTCONFIG_FILE"] = str(fonts_conf(font_dirs, folder))
     return env
+
+
+def _with_fallback(font_dirs: Iterable[Path]) -> list[Path]:
+    folders = [Path(d).resolve() for d in font_dirs]
+    fallback = FALLBACK_DIR.resolve()
+    return folders if fallback in folders else [*folders, fallback]
+
+
+@lru_cache(maxsize=32)
+def weight_of(font: Path) -> int:
+    """Return the weight class (100-900) the font file *font* declares."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(font), lazy=True) as face:
+        return int(face["OS/2"].usWeightClass) if "OS/2" in face else 400
+
+
+def fallback_for(font: Path) -> Path:
+    """Return the fallback font file whose weight is nearest to *font*'s (heavier on a tie).
+
+    Lato Black and Manrope ExtraBold get Noto Sans Black, a bold face Noto Sans Bold.
+    """
+    weight = weight_of(font)
+    return FALLBACK_FILES[min(FALLBACK_FILES, key=lambda w: (abs(w - weight), -w))]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tool needs on a Debian machine, then the tool itself into .venv/.
 #   scripts/setup.sh          system packages for building (LibreOffice) + the tool
-#   scripts/setup.sh --test   also what the tests use (Chromium, ffprobe, poppler, espeak-ng)
+#   scripts/setup.sh --test   also what the tests use (Chromium, ffprobe, poppler, espeak-ng,
+#                             GStreamer)
 # Only missing system packages are installed; running it again is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
 missing=()
-need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("${@:2}"); }  # command, package(s)
 need soffice libreoffice-impress-nogui   # deck.pdf
 need fc-cache fontconfig                 # LibreOffice finds the theme fonts through it
 if [ "$want_tests" = 1 ]; then
@@ -18,6 +19,10 @@ if [ "$want_tests" = 1 ]; then
   need ffprobe ffmpeg                    # probing the MP4s (the tool itself ships ffmpeg)
   need pdftoppm poppler-utils            # PDF pages to PNG, pdffonts, pdftotext
   need espeak-ng espeak-ng               # spoken test recordings
+  need gst-discoverer-1.0 gstreamer1.0-plugins-base-apps gstreamer1.0-tools \
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav  # a 2nd MP4 player
+  need npm npm                           # axe-core and the Nu HTML checker (accessibility)
+  need java default-jre-headless         # runs the Nu HTML checker (vnu.jar)
 fi
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 
@@ -36,4 +41,14 @@ extra="[local]"
 # (Some pip configurations warn about index folders that are absent; that noise is dropped.)
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" \
   2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+if [ "$want_tests" = 1 ]; then
+  # The accessibility tests' checkers, pinned, into an ignored folder. --ignore-scripts:
+  # vnu-jar's install script would download a Java runtime; the system's Java runs it.
+  axe=4.14.1 vnu=26.9.27
+  has() { grep -q "\"version\": *\"$2\"" ".cache/node/node_modules/$1/package.json" 2>/dev/null; }
+  if ! has axe-core "$axe" || ! has vnu-jar "$vnu"; then
+    npm install --prefix .cache/node --no-save --no-audit --no-fund --ignore-scripts --silent \
+      "axe-core@$axe" "vnu-jar@$vnu"
+  fi
+fi
 echo "ready: .venv/bin/build (activate with: . .venv/bin/activate)"

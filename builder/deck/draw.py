@@ -21,6 +21,8 @@ from pptx.util import Emu, Pt
 
 from builder.deck.layout import EMU_PER_PT, Box, Grid, inches
 from builder.deck.text import Fitted, Para, bullet_indent, fit
+from builder.fonts import FALLBACK_FAMILY
+from builder.glyphs import font_chars, runs
 from builder.images import CleanImage, clean_image
 from builder.storyboard import ImageRef, Scene, Storyboard
 from builder.theme import Theme
@@ -136,13 +138,18 @@ def kicker(deck: Deck, slide: Slide, text: str, box: Box) -> Any:
     return shape
 
 
-def write(frame: TextFrame, fitted: Fitted, deck: Deck, anchor: Any = MSO_ANCHOR.TOP) -> None:
-    """Replace *frame*'s text with *fitted*: sizes, colours, bullets and links set per run."""
+def write(
+    frame: TextFrame, fitted: Fitted, deck: Deck, anchor: Any = MSO_ANCHOR.TOP, inset: int = 0
+) -> None:
+    """Replace *frame*'s text with *fitted*: sizes, colours, bullets and links set per run.
+
+    *inset* (EMU) is the frame's margin on every side.
+    """
     frame.text = ""  # one empty paragraph left, as clear() would
     frame.word_wrap = True
     # Sizes are computed here; a renderer's own shrinking would only undo that.
     frame.auto_size = MSO_AUTO_SIZE.NONE
-    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = Emu(0)
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = Emu(inset)
     frame.vertical_anchor = anchor
     for index, para in enumerate(fitted.paras):
         paragraph = frame.paragraphs[0] if index == 0 else _new_paragraph(frame)
@@ -151,18 +158,23 @@ def write(frame: TextFrame, fitted: Fitted, deck: Deck, anchor: Any = MSO_ANCHOR
         paragraph.line_spacing = 1.0
         paragraph.space_before = Pt(round(para.space_before * size, 1) if index else 0)
         _bullet(paragraph._p.get_or_add_pPr(), para, size, deck.theme.colors.accent)
-        run = paragraph.add_run()
-        run.text = para.text
-        font = run.font
-        font.size, font.bold, font.name = Pt(size), para.bold, para.family
-        font.color.rgb = rgb(para.color)
-        font.language_id = deck.language
-        if para.caps or para.tracking:  # no python-pptx API for capitals and letter spacing
-            rpr = run._r.get_or_add_rPr()
-            rpr.set("cap", "all" if para.caps else "none")
-            rpr.set("spc", str(round(para.tracking * size * 100)))
-        if para.link:
-            run.hyperlink.address = para.link
+        # Characters the theme's font lacks get a run in the fallback font the tool ships,
+        # so LibreOffice and PowerPoint never pick a substitute of their own (or a box).
+        for text, fallback in runs(para.shown, font_chars(para.font)) or [("", False)]:
+            run = paragraph.add_run()
+            run.text = text
+            _style(run, para, size, FALLBACK_FAMILY if fallback else para.family, deck)
+
+
+def _style(run: Any, para: Para, size: float, family: str, deck: Deck) -> None:
+    font = run.font
+    font.size, font.bold, font.name = Pt(size), para.bold, family
+    font.color.rgb = rgb(para.color)
+    font.language_id = deck.language
+    if para.tracking:  # no python-pptx API for letter spacing
+        run._r.get_or_add_rPr().set("spc", str(round(para.tracking * size * 100)))
+    if para.link:
+        run.hyperlink.address = para.link
 
 
 def _new_paragraph(frame: TextFrame) -> Any:
@@ -226,11 +238,20 @@ def picture(deck: Deck, slide: Slide, ref: ImageRef, box: Box, round_: bool = Fa
     return pic
 
 
-def card(deck: Deck, slide: Slide, box: Box) -> Any:
-    """Add a flat, rounded panel in the theme's surface colour; return the shape."""
+CARD_ROUNDING = 0.06  # corner radius as a share of the card's shorter side
+
+
+def card(deck: Deck, slide: Slide, box: Box, fitted: Fitted, pad: int) -> Any:
+    """Add a flat, rounded panel in the theme's surface colour holding *fitted* text *pad*
+    EMU from its edges; return the shape.
+
+    The panel carries its text itself. A shape without text would be a figure without
+    alternative text in the tagged PDF, and LibreOffice 7.4 ignores Office's "decorative"
+    mark (adec:decorative) that would make it an artifact.
+    """
     shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, *box.xywh)
     shape.name = "Card"
-    shape.adjustments[0] = 0.06
+    shape.adjustments[0] = CARD_ROUNDING
     # Without its style reference the shape has no theme outline, shadow or text colour.
     style = shape._element.find(qn("p:style"))
     if style is not None:
@@ -238,6 +259,10 @@ def card(deck: Deck, slide: Slide, box: Box) -> Any:
     shape.fill.solid()
     shape.fill.fore_color.rgb = rgb(deck.theme.colors.surface)
     shape.line.fill.background()
+    # A rounded rectangle's text area already stands in from its edges (the preset's text
+    # rectangle, 29.289 % of the corner radius, in PowerPoint and LibreOffice alike).
+    corner = round(0.29289 * CARD_ROUNDING * min(box.width, box.height))
+    write(shape.text_frame, fitted, deck, inset=max(0, pad - corner))
     return shape
 
 

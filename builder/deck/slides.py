@@ -103,11 +103,8 @@ def closing_slide(deck: Deck, scene: Scene) -> Slide:
     pad = inches(0.4)
     lines = _contact_lines(deck, deck.board.candidate)
     fitted = deck.fit(slide, lines, right.inset(pad, pad), CONTACT)
-    panel = replace(right, height=fitted.height + 2 * pad)
-    shape = card(deck, slide, panel)
-    contacts._element.addprevious(shape._element)  # behind the text it frames
-    write(contacts.text_frame, fitted, deck)
-    place(contacts, panel.inset(pad, pad))
+    card(deck, slide, replace(right, height=fitted.height + 2 * pad), fitted, pad)
+    remove(contacts)  # the card holds the contact lines itself
     return slide
 
 

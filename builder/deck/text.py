@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from builder.deck.layout import EMU_PER_PT
+from builder.glyphs import capitals, fallback_for, font_chars, needs_fallback, runs
 
 REFERENCE = 200  # measure at 200 px per em; widths scale linearly from there
 WIDTH_SAFETY = 1.06  # LibreOffice and PowerPoint kern and hint a little unlike Pillow
@@ -32,14 +33,18 @@ class Para:
     scale: float = 1.0  # font size relative to the size the box is fitted at
     space_before: float = 0.0  # space above, as a share of this paragraph's font size
     bullet: bool = False
-    caps: bool = False  # shown in capitals (the text itself keeps its case)
+    caps: bool = False  # shown in capitals (written so: see ``shown``)
     tracking: float = 0.0  # extra space between letters, as a share of the font size
     link: str | None = None
 
     @property
     def shown(self) -> str:
-        """Return the text as it appears on the slide (capitals when ``caps``)."""
-        return self.text.upper() if self.caps else self.text
+        """Return the text as it appears on the slide (capitals when ``caps``).
+
+        Capitals are written out rather than left to the renderer: LibreOffice's "all caps"
+        keeps ß (and PowerPoint's might not), while the frames and the page write SS.
+        """
+        return capitals(self.text) if self.caps else self.text
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,15 @@ class Fitted:
 
 
 class _Face:
-    """Widths and line height of one font file, measured once per word."""
+    """Widths and line height of one font file, measured once per word.
+
+    Characters the font lacks are measured in the fallback font, which draws them.
+    """
 
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._font = ImageFont.truetype(str(path), REFERENCE)
+        self._chars = font_chars(path)
         ascent, descent = self._font.getmetrics()
         self.line = max((ascent + descent) / REFERENCE, MIN_LINE)
         self._widths: dict[str, float] = {}
@@ -70,8 +80,17 @@ class _Face:
         """Return the advance width of *text* in em."""
         found = self._widths.get(text)
         if found is None:
-            found = self._widths[text] = self._font.getlength(text) / REFERENCE
+            found = self._widths[text] = self._measure(text)
         return found
+
+    def _measure(self, text: str) -> float:
+        if not needs_fallback(text, self._chars):
+            return self._font.getlength(text) / REFERENCE
+        spare = _face(fallback_for(self._path))
+        return sum(
+            spare.width(run) if fallback else self._font.getlength(run) / REFERENCE
+            for run, fallback in runs(text, self._chars)
+        )
 
 
 @lru_cache(maxsize=16)

@@ -97,6 +97,6 @@ def caption_overlay(text: str, theme: Theme, size: Size) -> Image.Image:
     canvas.draw.rounded_rectangle(shape, radius=canvas.px(12), fill=(12, 14, 20, 200))
     for i, line in enumerate(block.lines):
         line_x = (width - round(block.font.getlength(line))) // 2
-        canvas.draw.text((line_x, top + pad_y + i * block.leading), line, font=block.font,
-                         fill=(255, 255, 255, 255))  # fmt: skip
+        block.font.draw(canvas.draw, (line_x, top + pad_y + i * block.leading), line,
+                        (255, 255, 255, 255))  # fmt: skip
     return canvas.image

@@ -98,7 +98,7 @@ class Canvas:
         for i, line in enumerate(block.lines):
             # Baseline anchoring keeps the rhythm even whatever glyphs a line contains.
             base = y + i * block.leading + ascent
-            self.draw.text((x, base), line, font=block.font, fill=fill, anchor="ls")
+            block.font.draw(self.draw, (x, base), line, fill, anchor="ls")
         return y + block.height
 
     def stamp(self, picture: Image.Image, x: int, y: int) -> None:

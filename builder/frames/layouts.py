@@ -50,11 +50,11 @@ def _signature(canvas: Canvas, name: str, headline: str, box: Box) -> None:
     rule = (box.x, box.y, box.x + canvas.px(90), box.y + canvas.px(3))
     canvas.draw.rectangle(rule, fill=canvas.colour("accent"))
     face = font(canvas.theme.heading.regular, canvas.px(36))
-    canvas.draw.text((box.x, box.y + canvas.px(24)), fit_line(name, face, box.w), font=face,
-                     fill=canvas.colour("text"))  # fmt: skip
+    face.draw(canvas.draw, (box.x, box.y + canvas.px(24)), fit_line(name, face, box.w),
+              canvas.colour("text"))  # fmt: skip
     small = font(canvas.theme.body.regular, canvas.px(26))
-    canvas.draw.text((box.x, box.y + canvas.px(72)), fit_line(headline, small, box.w), font=small,
-                     fill=canvas.colour("muted"))  # fmt: skip
+    small.draw(canvas.draw, (box.x, box.y + canvas.px(72)), fit_line(headline, small, box.w),
+               canvas.colour("muted"))  # fmt: skip
 
 
 def numbered(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
@@ -171,8 +171,7 @@ def _contact_rows(canvas: Canvas, rows: list[tuple[str, str]], box: Box) -> None
         middle = box.y + i * step + step // 2
         pieces.icon(canvas, kind, Box(box.x, middle - side // 2, side, side))
         shown = fit_line(row, face, box.w - side - gap)
-        canvas.draw.text((box.x + side + gap, middle), shown, font=face,
-                         fill=canvas.colour("text"), anchor="lm")  # fmt: skip
+        face.draw(canvas.draw, (box.x + side + gap, middle), shown, canvas.colour("text"), "lm")
 
 
 def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
@@ -183,7 +182,7 @@ def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
     if scene.kind != "title":  # the title card already signs with the name
         face = font(canvas.theme.body.bold, canvas.px(24))
         note = fit_line(f"{board.candidate.name}  ·  {board.company}", face, width // 2)
-        canvas.draw.text((side, middle), note, font=face, fill=canvas.colour("muted"), anchor="lm")
+        face.draw(canvas.draw, (side, middle), note, canvas.colour("muted"), anchor="lm")
     index = board.scenes.index(scene) if scene in board.scenes else -1
     r, gap = canvas.px(6), canvas.px(26)
     on_panel = scene.kind == "title" or (scene.kind in ("value", "sample") and scene.image is None)

@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from builder.frames.canvas import Box, Canvas, mix, round_mask, smooth
 from builder.frames.text import Block, fit_line, font, truncate, wrap
+from builder.glyphs import capitals, clusters
 from builder.images import open_image
 from builder.storyboard import ImageRef
 from builder.wording import display_url
@@ -24,8 +25,10 @@ def kicker(canvas: Canvas, text: str, x: int, y: int, width: int) -> int:
     face = font(canvas.theme.body.bold, canvas.px(27))
     tracking = canvas.px(3)
     cursor, top = float(x), y + canvas.px(30)
-    for char in fit_line(text.upper(), face, width, tracking=tracking):
-        canvas.draw.text((cursor, top), char, font=face, fill=accent)
+    # Capitals as the deck and the page write them (ß -> SS), one letter (with its accents)
+    # at a time for the letter spacing.
+    for char in clusters(fit_line(capitals(text), face, width, tracking=tracking)):
+        face.draw(canvas.draw, (cursor, top), char, accent)
         cursor += face.getlength(char) + tracking
     return y + canvas.px(KICKER_HEIGHT)
 
@@ -87,11 +90,9 @@ def portrait(
 
 def _initials(canvas: Canvas, name: str, d: int) -> Image.Image:
     tile = Image.new("RGB", (d, d), canvas.colour("surface"))
-    letters = "".join(part[0] for part in name.split()[:2]).upper()
+    letters = capitals("".join(next(clusters(part)) for part in name.split()[:2]))
     face = font(canvas.theme.heading.bold, round(d * 0.36))
-    ImageDraw.Draw(tile).text(
-        (d / 2, d / 2), letters, font=face, fill=canvas.colour("accent"), anchor="mm"
-    )
+    face.draw(ImageDraw.Draw(tile), (d / 2, d / 2), letters, canvas.colour("accent"), "mm")
     return tile
 
 
@@ -101,7 +102,7 @@ def link(canvas: Canvas, url: str, x: int, y: int, width: int) -> None:
     arrow, gap = canvas.px(40), canvas.px(16)
     label = fit_line(display_url(url), face, width - arrow - gap)
     accent = canvas.colour("accent")
-    canvas.draw.text((x, y), label, font=face, fill=accent)
+    face.draw(canvas.draw, (x, y), label, accent)
     stroke, head = max(2, canvas.px(4)), canvas.px(11)
 
     def paint(draw: ImageDraw.ImageDraw, s: int) -> None:
@@ -147,7 +148,7 @@ def big_number(canvas: Canvas, number: int, box: Box) -> None:
     """Draw *number* as a large accent figure centred in *box*."""
     face = font(canvas.theme.heading.bold, canvas.px(300))
     centre = (box.x + box.w // 2, box.y + box.h // 2)
-    canvas.draw.text(centre, f"{number:02d}", font=face, fill=canvas.colour("accent"), anchor="mm")
+    face.draw(canvas.draw, centre, f"{number:02d}", canvas.colour("accent"), anchor="mm")
 
 
 def browser(canvas: Canvas, url: str, box: Box) -> None:
@@ -172,8 +173,8 @@ def browser(canvas: Canvas, url: str, box: Box) -> None:
     )
     face = font(canvas.theme.body.regular, canvas.px(24))
     shown = fit_line(display_url(url), face, address.w - canvas.px(36))
-    draw.text((address.x + canvas.px(18), address.y + address.h // 2), shown, font=face,
-              fill=canvas.colour("muted"), anchor="lm")  # fmt: skip
+    face.draw(draw, (address.x + canvas.px(18), address.y + address.h // 2), shown,
+              canvas.colour("muted"), anchor="lm")  # fmt: skip
     # A sketch of the page: a headline bar and three lines of text.
     grey, top, left = (
         mix(canvas.colour("muted"), page, 0.78),
@@ -220,7 +221,7 @@ class Cards:
                 fill=canvas.colour("surface"),
             )
             canvas.draw.rectangle((inner, top, inner + canvas.px(44), top + canvas.px(6)), accent)
-            canvas.draw.text((inner, top + self.pad), f"{i + 1:02d}", font=number_face, fill=accent)
+            number_face.draw(canvas.draw, (inner, top + self.pad), f"{i + 1:02d}", accent)
             canvas.write(block, inner, top + self.pad + canvas.px(70), canvas.colour("text"))
 
 

@@ -6,10 +6,76 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import ImageFont
+from PIL import ImageDraw, ImageFont
 
-Font = ImageFont.FreeTypeFont
+from builder.glyphs import clusters, fallback_for, font_chars, needs_fallback, runs
+
 ELLIPSIS = "…"
+Fill = tuple[int, ...]
+
+
+class Face:
+    """A theme font at one size, drawing what it lacks with the fallback font.
+
+    Pillow has no font fallback of its own: without this, a character the theme's font
+    lacks (Ş, Ж, ẞ in Lato) would be drawn as a box.
+    """
+
+    def __init__(self, path: Path, size: int) -> None:
+        self.main = ImageFont.truetype(str(path), size)
+        self.chars = font_chars(path)
+        self.size = size
+        self._path = path
+        self._spare: ImageFont.FreeTypeFont | None = None
+
+    @property
+    def spare(self) -> ImageFont.FreeTypeFont:
+        """Return the fallback font at this size (loaded when first needed)."""
+        if self._spare is None:
+            self._spare = ImageFont.truetype(str(fallback_for(self._path)), self.size)
+        return self._spare
+
+    def pieces(self, text: str) -> list[tuple[str, ImageFont.FreeTypeFont]]:
+        """Return *text* as runs, each with the font that draws it."""
+        if not needs_fallback(text, self.chars):
+            return [(text, self.main)]
+        return [(run, self.spare if spare else self.main) for run, spare in runs(text, self.chars)]
+
+    def getlength(self, text: str) -> float:
+        """Return the advance width of *text* in pixels."""
+        if not needs_fallback(text, self.chars):  # nearly always: no runs to add up
+            return self.main.getlength(text)
+        return sum(face.getlength(run) for run, face in self.pieces(text))
+
+    def getmetrics(self) -> tuple[int, int]:
+        """Return the theme font's ascent and descent: lines keep its rhythm."""
+        ascent, descent = self.main.getmetrics()
+        return ascent, descent
+
+    def draw(
+        self,
+        draw: ImageDraw.ImageDraw,
+        xy: tuple[float, float],
+        text: str,
+        fill: Fill,
+        anchor: str = "la",
+    ) -> None:
+        """Draw *text* at *xy* as ``ImageDraw.text`` would with *anchor* ("la", "ls", "lm",
+        "mm"), each run in its own font, all on the theme font's baseline."""
+        pieces = self.pieces(text)
+        if len(pieces) == 1 and pieces[0][1] is self.main:
+            draw.text(xy, text, font=self.main, fill=fill, anchor=anchor)
+            return
+        ascent, descent = self.getmetrics()
+        across = {"l": 0.0, "m": self.getlength(text) / 2, "r": self.getlength(text)}
+        down = {"a": ascent, "s": 0, "m": (ascent - descent) / 2, "d": -descent}
+        x, y = xy[0] - across[anchor[0]], xy[1] + down[anchor[1]]
+        for run, face in pieces:
+            draw.text((x, y), run, font=face, fill=fill, anchor="ls")
+            x += face.getlength(run)
+
+
+Font = Face
 
 
 @dataclass(frozen=True)
@@ -34,18 +100,19 @@ class Block:
 _FONTS = threading.local()
 
 
-def font(path: Path, size: int) -> Font:
-    """Return the TrueType font in *path* at *size* pixels (cached: loading costs ~1 ms).
+def font(path: Path, size: int) -> Face:
+    """Return the TrueType font in *path* at *size* pixels, with its fallback (cached:
+    loading costs ~1 ms).
 
     Each thread keeps its own fonts: a FreeType face must not be used by two threads at
     once, and frames are drawn on several.
     """
-    cache: dict[tuple[Path, int], Font] | None = getattr(_FONTS, "cache", None)
+    cache: dict[tuple[Path, int], Face] | None = getattr(_FONTS, "cache", None)
     if cache is None:
         cache = _FONTS.cache = {}
     key = (path, size)
     if key not in cache:
-        cache[key] = ImageFont.truetype(str(path), size)
+        cache[key] = Face(path, size)
     return cache[key]
 
 
@@ -98,7 +165,7 @@ def _split_word(word: str, face: Font, width: int) -> list[str]:
     if face.getlength(word) <= width:
         return [word]
     pieces, piece = [], ""
-    for char in word:
+    for char in clusters(word):  # never between a letter and its accent
         if piece and face.getlength(piece + char) > width:
             pieces.append(piece)
             piece = ""

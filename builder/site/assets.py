@@ -13,11 +13,14 @@ from typing import cast
 from PIL import Image, ImageOps
 
 from builder.errors import MediaError, ThemeError
+from builder.fonts import FALLBACK_FAMILY
+from builder.glyphs import capitals, fallback_for, font_chars, runs
 from builder.images import open_image
 from builder.storyboard import ImageRef
 from builder.theme import THEMES_DIR, Theme, contrast
 
 SHARED_DIR = THEMES_DIR / "_site"  # the templates and CSS every theme shares
+SPARE = FALLBACK_FAMILY  # the CSS families of the fallback faces: "Noto Sans Heading", ...
 _FAMILY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,47}$")
 # Characters every page may need whatever its text: ASCII, Latin-1, dashes, quotes, arrows.
 _BASE_CHARS = frozenset(
@@ -70,8 +73,11 @@ def _variables(theme: Theme) -> str:
         "accent-ink": readable(c.accent, (c.background, c.surface), c.text),
         "accent-soft": mix(c.accent, c.background, 0.14),
         "line": mix(c.text, c.background, 0.16),
-        "font-heading": f'"{_family(theme.heading.family)} Heading", system-ui, sans-serif',
-        "font-body": f'"{_family(theme.body.family)} Text", system-ui, sans-serif',
+        # The fallback faces (present only when the page needs them) come before the
+        # system's fonts, so the page draws what the theme's font lacks as the deck does.
+        "font-heading": f'"{_family(theme.heading.family)} Heading", "{SPARE} Heading", '
+        "system-ui, sans-serif",
+        "font-body": f'"{_family(theme.body.family)} Text", "{SPARE} Text", system-ui, sans-serif',
         "gutter": f"clamp(1.25rem, {theme.margin * 100:.1f}vw, 4.5rem)",
     }
     lines = "".join(f"--{name}:{value};" for name, value in values.items())
@@ -86,27 +92,45 @@ def _family(name: str) -> str:
 
 
 def _font_faces(theme: Theme, text: str) -> str:
-    extra = frozenset(ord(ch) for ch in text if ch.isprintable()) - _BASE_CHARS
+    # Labels shown in capitals by the CSS need the capitals' glyphs too (ÿ -> Ÿ).
+    every = text + capitals(text)
+    shown = frozenset(ord(ch) for ch in every if ch.isprintable())
     faces = (
-        (f"{theme.heading.family} Heading", 700, theme.heading.regular),
-        (f"{theme.heading.family} Heading", 800, theme.heading.bold),
-        (f"{theme.body.family} Text", 400, theme.body.regular),
-        (f"{theme.body.family} Text", 700, theme.body.bold),
+        (theme.heading.family, "Heading", 700, theme.heading.regular),
+        (theme.heading.family, "Heading", 800, theme.heading.bold),
+        (theme.body.family, "Text", 400, theme.body.regular),
+        (theme.body.family, "Text", 700, theme.body.bold),
     )
     rules = []
-    for family, weight, file in faces:
-        mime, fmt, data = _font_data(file, extra)
-        rules.append(
-            f'@font-face{{font-family:"{_family(family)}";font-weight:{weight};'
-            f"font-style:normal;font-display:swap;"
-            f'src:url(data:{mime};base64,{data}) format("{fmt}");}}'
-        )
+    for family, role, weight, file in faces:
+        rules.append(_face_rule(f"{family} {role}", weight, file, shown - _BASE_CHARS))
+        # What this face lacks comes from the fallback font at the nearest weight, the
+        # same file the frames and the deck's PDF draw it with; a letter with an accent
+        # the face lacks goes there whole, as in the other outputs.
+        spare = "".join(run for run, fallback in runs(every, font_chars(file)) if fallback)
+        lacking = frozenset(ord(ch) for ch in spare if ch.isprintable())
+        if lacking:
+            rules.append(_face_rule(f"{SPARE} {role}", weight, fallback_for(file), lacking, True))
     return "\n".join(rules)
 
 
+def _face_rule(
+    family: str, weight: int, file: Path, chars: frozenset[int], only: bool = False
+) -> str:
+    mime, fmt, data = _font_data(file, chars, only)
+    return (
+        f'@font-face{{font-family:"{_family(family)}";font-weight:{weight};'
+        f"font-style:normal;font-display:swap;"
+        f'src:url(data:{mime};base64,{data}) format("{fmt}");}}'
+    )
+
+
 @functools.lru_cache(maxsize=32)
-def _font_data(file: Path, extra: frozenset[int]) -> tuple[str, str, str]:
-    """Return (MIME type, CSS format, base64 data) of *file*, subset when fontTools is there."""
+def _font_data(file: Path, extra: frozenset[int], only: bool = False) -> tuple[str, str, str]:
+    """Return (MIME type, CSS format, base64 data) of *file*, subset when fontTools is there.
+
+    The subset keeps the characters every page may need and *extra*, or only *extra*.
+    """
     try:
         from fontTools import subset
     except ImportError:  # optional: without it the whole TrueType file travels
@@ -118,7 +142,7 @@ def _font_data(file: Path, extra: frozenset[int]) -> tuple[str, str, str]:
     options.notdef_outline = True
     font = subset.load_font(str(file), options)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(_BASE_CHARS | extra))
+    subsetter.populate(unicodes=sorted(extra if only else _BASE_CHARS | extra))
     subsetter.subset(font)
     out = io.BytesIO()
     subset.save_font(font, out, options)
