@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,114 @@ def board_of(pitch: Path) -> Storyboard:
     return plan(loaded, loaded.interview.interviewers[0])
 
 
+def last_frame(video: Path, target: Path) -> Image.Image:
+    media(["-sseof", "-0.5", "-i", str(video), "-update", "1", "-frames:v", "100", str(target)])
+    return Image.open(target).convert("RGB")
+
+
+# ----------------------------------------------------------------------------- timing
+
+# Two ffmpeg builds read the MP4: the one the tool ships and Debian's (an older release).
+READERS = {"system": FFMPEG}
+
+
+def bundled_ffmpeg() -> str:
+    from builder.video.ffmpeg import ffmpeg
+
+    return ffmpeg()
+
+
+def ffmpeg_complaints(video: Path) -> dict[str, str]:
+    """Return what each ffmpeg prints at level "warning" while remuxing and decoding
+    *video* (by "reader remux|decode"); empty when all is clean."""
+    found = {}
+    for name, exe in {**READERS, "bundled": bundled_ffmpeg()}.items():
+        for job, options in {"remux": ["-c", "copy"], "decode": []}.items():
+            done = subprocess.run(
+                [exe, "-nostdin", "-hide_banner", "-v", "warning", "-i", str(video),
+                 *options, "-f", "null", "-"],
+                capture_output=True, text=True, check=True, timeout=120,
+            )  # fmt: skip
+            if done.stderr:
+                found[f"{name} {job}"] = done.stderr
+    return found
+
+
+def assert_clean_timing(video: Path, seconds: float) -> None:
+    """Check the video track as ffprobe reads it: frames in order, each lasting whole
+    frames of the 30 fps grid (never less than 1/30 s, never more than 1 s), one after
+    the other without gaps, ending where the video and its sound end."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=time_base:packet=pts,duration", "-of", "json", str(video)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    data = json.loads(out)
+    tick = Fraction(data["streams"][0]["time_base"])  # exact: no rounded seconds
+    times = [(p["pts"] * tick, p["duration"] * tick) for p in data["packets"]]
+    for (start, length), (following, _) in itertools.pairwise(times):
+        assert start + length == following
+    for start, length in times:
+        assert Fraction(1, 30) <= length <= 1, (float(start), float(length))
+        assert (start * 30).denominator == (length * 30).denominator == 1, float(start)
+    assert times[0][0] == 0
+    assert float(sum(times[-1])) == pytest.approx(seconds, abs=1e-3)
+    info = probe(video)
+    stream = next(s for s in info["streams"] if s["codec_type"] == "video")
+    sound = next(s for s in info["streams"] if s["codec_type"] == "audio")
+    # The stream says what it is: 30 fps with held frames (it used to read as 1 fps).
+    assert stream["r_frame_rate"] == "30/1"
+    assert float(sound["duration"]) == pytest.approx(seconds, abs=0.005)
+
+
+def gst(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        pytest.fail(f"{tool} is not installed; run scripts/setup.sh --test (it installs it)")
+    return found
+
+
+_BUFFER = re.compile(r"chain .*?pts: (\d+):(\d+):([\d.]+), duration: (\d+):(\d+):([\d.]+)")
+
+
+def assert_plays_in_gstreamer(video: Path, seconds: float, *, level: str) -> None:
+    """Play *video* through GStreamer, the media stack of WebKit browsers on Linux: its own
+    MP4 demuxer (qtdemux) and libav's decoders, none of ffmpeg's command-line tools."""
+    found = subprocess.run(
+        [gst("gst-discoverer-1.0"), "-v", str(video)],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout  # fmt: skip
+    hours, minutes, rest = re.search(r"Duration: (\d+):(\d+):([\d.]+)", found).groups()  # type: ignore[union-attr]
+    assert int(hours) * 3600 + int(minutes) * 60 + float(rest) == pytest.approx(seconds, abs=1e-3)
+    assert "video/x-h264" in found and "profile=(string)high" in found
+    assert f"level=(string){level}," in found and "colorimetry=(string)bt709" in found
+    assert "audio/mpeg, mpegversion=(int)4" in found and "rate=(int)48000" in found
+    # (Its "Frame rate" is qtdemux's guess from the average frame length: not checked.)
+    # Played to the end (EOS), sound and picture, into sinks that discard them.
+    uri = video.resolve().as_uri()
+    played = subprocess.run(
+        [gst("gst-launch-1.0"), "-q", "playbin", f"uri={uri}", "video-sink=fakesink",
+         "audio-sink=fakesink"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert played.returncode == 0 and not played.stderr, played.stderr
+    # Every decoded picture with its time: the same frames and timing ffprobe reads.
+    decoded = subprocess.run(
+        [gst("gst-launch-1.0"), "-v", "filesrc", f"location={video}", "!", "qtdemux", "!",
+         "decodebin", "!", "video/x-raw", "!", "fakesink", "silent=false"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stdout  # fmt: skip
+    frames = [
+        (int(a) * 3600 + int(b) * 60 + float(c), int(d) * 3600 + int(e) * 60 + float(f))
+        for a, b, c, d, e, f in _BUFFER.findall(decoded)
+    ]
+    assert len(frames) == len(packets(video))
+    for (start, length), (following, _) in itertools.pairwise(frames):
+        assert start + length == pytest.approx(following, abs=1e-6)
+    assert min(length for _, length in frames) >= 1 / 30 - 1e-6
+    assert frames[-1][0] + frames[-1][1] == pytest.approx(seconds, abs=1e-3)
+
+
 # ----------------------------------------------------------------------------- the timeline
 
 
@@ -162,11 +271,13 @@ def test_the_timeline_covers_the_video_in_frames_of_at_most_a_second() -> None:
         assert before.start + before.length == after.start  # no gaps, no overlaps
     assert max(f.length for f in frames) <= timeline.TICKS
     starts = {f.start for f in frames}
-    assert {750, 1500, 12000, 12600} <= starts  # a frame wherever a caption changes
+    # A frame wherever a caption changes (at the nearest frame of the 1/30 s grid).
+    assert {timeline.snap(t) for t in (1.25, 2.5, 20.0, 21.0)} <= starts
     fades = timeline.fades(plan)
     assert [f.start for f in fades] == [round(t * 600) for t in scene_starts(board)[1:]]
-    for fade in fades:  # a frame for each of the fade's twelve steps
-        assert all(fade.start + k * timeline.FADE_STEP in starts for k in range(12))
+    for fade in fades:  # a frame for each of the fade's steps
+        steps = range(timeline.FADE_FRAMES)
+        assert all(fade.start + k * timeline.FADE_STEP in starts for k in steps)
 
 
 def test_concat_durations_add_up_without_drift() -> None:
@@ -178,7 +289,42 @@ def test_concat_durations_add_up_without_drift() -> None:
         float(line.split()[1]) for line in text.splitlines() if line.startswith("duration")
     ]
     assert sum(durations) == pytest.approx(100.0, abs=1e-6)
-    assert text.rstrip().splitlines()[-2:] == ["file 'a.tif'", "option framerate 600"]
+    # The last entry (whose duration the concat demuxer ignores) is one frame long.
+    assert text.rstrip().splitlines()[-3:] == [
+        "file 'a.tif'", "option framerate 30", "duration 0.033333",
+    ]  # fmt: skip
+
+
+def test_every_frame_is_whole_frames_of_the_30_fps_grid() -> None:
+    import dataclasses
+
+    from builder.captions import Cue
+    from builder.video import timeline
+    from builder.video.stills import concat_list
+
+    board = board_of(ROOT / "examples" / "ada" / "pitch.yaml")
+    # Lengths off the grid (as a narration's stretch gives) and captions that change a
+    # hair after a scene starts, a hair before one ends and a hair apart.
+    odd = [s.duration + 0.0123 * (i + 1) for i, s in enumerate(board.scenes)]
+    scenes = tuple(
+        dataclasses.replace(s, duration=d) for s, d in zip(board.scenes, odd, strict=True)
+    )
+    plan = timeline.plan(dataclasses.replace(board, scenes=scenes), None)
+    starts = [0.0, *itertools.accumulate(odd)]
+    assert all(abs(s.start / 600 - t) <= 1 / 60 for s, t in zip(plan.slots, starts, strict=False))
+    second, third = plan.slots[1].start / 600, plan.slots[2].start / 600
+    cues = [Cue(second + 0.501, second + 2.0, "a"), Cue(second + 2.004, third - 0.004, "b")]
+    frames = timeline.frames(plan, cues)
+    for frame in frames:
+        assert frame.start % timeline.FRAME == 0 and frame.length % timeline.FRAME == 0
+        assert timeline.FRAME <= frame.length <= timeline.TICKS
+    assert frames[-1].start + frames[-1].length == plan.total
+    # The list's last entry (whose duration the concat demuxer ignores) lasts one frame.
+    listing = concat_list([("a.tif", f.start, f.length) for f in frames])
+    durations = [float(line.split()[1]) for line in listing.splitlines() if "duration" in line]
+    assert durations[-1] == pytest.approx(1 / 30, abs=1e-6)
+    assert min(durations) >= 1 / 30 - 1e-6
+    assert sum(durations) == pytest.approx(plan.total / 600, abs=1e-6)
 
 
 # ----------------------------------------------------------------------------- the example, 1080p
@@ -234,6 +380,39 @@ def test_every_scene_starts_on_a_keyframe(ada: Path) -> None:
     keys = {round(float(p["pts_time"]), 3) for p in packets(ada / "video.mp4") if "K" in p["flags"]}
     starts = scene_starts(board_of(ROOT / "examples" / "ada" / "pitch.yaml"))
     assert {round(s, 3) for s in starts} <= keys
+
+
+def test_remuxing_and_decoding_print_no_warning(ada: Path) -> None:
+    assert ffmpeg_complaints(ada / "video.mp4") == {}
+
+
+def test_every_frame_lasts_whole_frames_of_a_30_fps_grid(ada: Path) -> None:
+    board = board_of(ROOT / "examples" / "ada" / "pitch.yaml")
+    assert_clean_timing(ada / "video.mp4", board.duration)
+
+
+def test_gstreamer_finds_the_codecs_and_plays_to_the_end(ada: Path) -> None:
+    board = board_of(ROOT / "examples" / "ada" / "pitch.yaml")
+    assert_plays_in_gstreamer(ada / "video.mp4", board.duration, level="4")
+
+
+def test_fades_and_the_last_frame_look_right(ada: Path, artifacts: Path) -> None:
+    video = ada / "video.mp4"
+    starts = scene_starts(board_of(ROOT / "examples" / "ada" / "pitch.yaml"))
+    before = frame_at(video, starts[1] - 0.5, artifacts / "video-ada-before-fade.png")
+    during = frame_at(video, starts[1] + 0.25, artifacts / "video-ada-mid-fade.png")
+    after = frame_at(video, starts[1] + 1.0, artifacts / "video-ada-after-fade.png")
+    # Half-way, the picture is a blend: about as far from the slide before as from the next.
+    apart = difference(before, after)
+    assert apart > 5
+    assert 0.3 * apart < difference(during, before) < 0.7 * apart
+    assert 0.3 * apart < difference(during, after) < 0.7 * apart
+    # The last frame is the closing card, whole, as it shows in the second before it.
+    total = float(probe(video)["format"]["duration"])
+    closing = frame_at(video, total - 0.9, artifacts / "video-ada-closing.png")
+    last = last_frame(video, artifacts / "video-ada-last-frame.png")
+    assert difference(last, closing) < 1
+    assert max(ImageStat.Stat(last).stddev) > 10  # a card, not a blank frame
 
 
 def test_the_poster_is_the_first_frame(ada: Path, artifacts: Path) -> None:
@@ -381,7 +560,7 @@ def test_each_interviewer_gets_a_video_of_their_own(tmp_path: Path, artifacts: P
     result = run_cli("video", pitch, "-o", tmp_path / "out", "--size", "720p")
     assert result.exit_code == 0, result.output
     firsts = []
-    for slug in ("petra-schulz", "mehmet-ozturk"):
+    for slug in ("petra-schulz", "mehmet-oeztuerk"):
         folder = tmp_path / "out" / slug
         assert sorted(p.name for p in folder.iterdir()) == [
             "build.json",
@@ -446,10 +625,11 @@ def test_an_audio_narration_stretches_the_slides_to_its_length(tmp_path: Path) -
     assert duration == pytest.approx(spoken + 1.0, abs=0.1)
     board = board_of(pitch)
     keys = [float(p["pts_time"]) for p in packets(out / "video.mp4") if "K" in p["flags"]]
-    # Each scene keeps its share of the time: the storyboard's timing, scaled.
+    # Each scene keeps its share of the time: the storyboard's timing, scaled (within a
+    # frame: scenes start on the 1/30 s grid).
     expected = [start * duration / board.duration for start in scene_starts(board)]
     for start in expected:
-        assert any(abs(k - start) < 0.005 for k in keys), (start, keys)
+        assert any(abs(k - start) <= 1 / 30 for k in keys), (start, keys)
     integrated, peak = loudness(out / "video.mp4")
     assert integrated == pytest.approx(-16, abs=1.0)
     assert peak <= -1.0
@@ -522,6 +702,31 @@ def test_progress_is_reported_while_encoding(tmp_path: Path) -> None:
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions), "never goes backwards"
     assert len({round(f, 2) for f in fractions}) > 5, "reports along the way, not only at the end"
+
+
+@pytest.mark.parametrize("recording", ["clip", "narration"])
+def test_timing_stays_clean_with_a_recording_and_burned_captions(
+    recording: str, tmp_path: Path, artifacts: Path
+) -> None:
+    pitch = copy_example("ada", tmp_path)
+    script = "Hi Sarah. Thank you for your time. I would love to help your team."
+    if recording == "clip":
+        make_clip(pitch.parent / "media" / "hello.mp4", 3.7)  # not a whole second
+        set_video(pitch, recording="media/hello.mp4", script=script)
+    else:
+        spoken = " ".join([script] * 3)
+        make_speech(pitch.parent / "media" / "voice.wav", spoken)
+        set_video(pitch, recording="media/voice.wav", script=spoken)
+    out = tmp_path / "out"
+    result = run_cli("video", pitch, "-o", out, "--size", "720p", "--burn-captions")
+    assert result.exit_code == 0, result.output
+    video = out / "video.mp4"
+    seconds = float(probe(video)["format"]["duration"])
+    assert ffmpeg_complaints(video) == {}
+    assert_clean_timing(video, seconds)
+    assert_plays_in_gstreamer(video, seconds, level="3.1")
+    cue = parse_vtt((out / "video.vtt").read_text(encoding="utf-8"))[1]
+    frame_at(video, (cue.start + cue.end) / 2, artifacts / f"video-{recording}-burned.png")
 
 
 # ----------------------------------------------------------------------------- bad input

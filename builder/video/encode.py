@@ -2,9 +2,10 @@
 
 Slides come through the concat demuxer at variable frame rate: each is decoded and encoded
 once per second it shows (the longest a frame may last), not 30 times. A cross-fade is the
-outgoing slide laid over the incoming one with its opacity falling in 12 steps; a video
+outgoing slide laid over the incoming one with its opacity falling in 15 steps; a video
 recording and the fades into and out of it are composed at 30 fps (the "head") and joined
-before the slides. Burned-in captions are a last layer of transparent frames on top.
+before the slides. Burned-in captions are a last layer of transparent frames on top. Every
+frame lies on the 1/30 s grid of :mod:`.timeline`, and the encoder's time base is that grid.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def _fades(job: Job, inputs: _Inputs, base: str) -> tuple[list[str], str]:
     step = FADE_STEP / TICKS
     for number, fade in enumerate(timeline.fades(job.timeline, since=job.timeline.head), 1):
         picture = inputs.add(job.pictures[fade.source])
-        # Half a step early: the steps show 1/24 ... 23/24 of the new slide, like a blend
-        # taken at the middle of each step, never a repeat of either slide.
+        # Half a step early: the steps show 1/30, 3/30 ... 29/30 of the new slide, like a
+        # blend taken at the middle of each step, never a repeat of either slide.
         start = fade.start / TICKS - step / 2
         chains.append(
             f"[{picture}:v]{_rgb_to_709()},format=yuva420p,"
@@ -138,7 +139,12 @@ def _video_codec(job: Job) -> list[str]:
         # cores (measured: -70 MB).
         "-threads", "2", "-rc-lookahead", "5",
         "-force_key_frames", keyframes,
-        "-fps_mode", "vfr",
+        # Held frames at variable rate, timed in whole frames of the 30 fps grid. The time
+        # base is what the H.264 stream declares as its frame rate: a finer one (it was
+        # 1/600 s) declares 600 fps, over the level's limit; ffmpeg distrusts a rate that
+        # high and guessed 1 fps from the held title card, so decoding or re-encoding the
+        # video squeezed its frames onto whole seconds.
+        "-fps_mode", "vfr", "-enc_time_base:v", f"1/{FPS}",
         "-pix_fmt", "yuv420p",
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
         "-color_range", "tv",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from builder.children import kill, reaped
 from builder.errors import OutputError
 
 # Inputs may only be read from local files (and our own pipes); never from the network.
@@ -105,17 +107,22 @@ def run(
     # stderr is drained in a thread: a full pipe would otherwise stall ffmpeg.
     reader = threading.Thread(target=_collect, args=(process.stderr, log), daemon=True)
     reader.start()
-    out_time = _follow(process, total, progress)
-    try:
-        code = process.wait(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise OutputError(f"{what}: ffmpeg took longer than {TIMEOUT} s and was stopped") from None
+    # An error, Ctrl-C or SIGTERM while ffmpeg runs must not leave it running.
+    with reaped(process):
+        out_time = _follow(process, total, progress)
+        try:
+            code = process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            kill(process)
+            raise OutputError(
+                f"{what}: ffmpeg took longer than {TIMEOUT} s and was stopped"
+            ) from None
     reader.join()
     result = Run(tuple(log), out_time)
     if check and code != 0:
-        raise OutputError(f"{what}: ffmpeg failed: {last_problem(result) or f'exit code {code}'}")
+        # Killed by a signal (a file-size limit, the OOM killer), ffmpeg's log just stops.
+        reason = signal.strsignal(-code) if code < 0 else last_problem(result)
+        raise OutputError(f"{what}: ffmpeg failed: {reason or f'exit code {code}'}")
     return result
 
 

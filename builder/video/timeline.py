@@ -1,7 +1,10 @@
 """When each scene shows: slots on a 1/600 s grid, the slide frames and the cross-fades.
 
-Times are integer ticks of 1/600 s. That grid holds 24, 25, 30 and 60 fps frames exactly, so
-no rounding creeps in over a long video, and the MP4's timestamps match the plan.
+Times are integer ticks of 1/600 s, so no rounding creeps in over a long video. Every frame
+starts and ends on the 1/30 s frame grid (a multiple of :data:`FRAME`): the MP4 is encoded
+with a 1/30 s time base, so its timestamps are exactly the plan's, no frame is shorter than
+1/30 s, and players and ffmpeg see a 30 fps stream whose still frames are held (see
+docs/video.md, "Timing").
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from builder.storyboard import Storyboard
 from builder.video.recording import Recording
 
 TICKS = 600  # per second
-FPS = 30  # the recording's frame rate in the video
-FRAME = TICKS // FPS  # one frame of the recording, in ticks
-# A 0.5 s cross-fade between slides in 12 steps (24 per second): as smooth to the eye as 30,
-# and a fifth fewer pictures to encode (fades are most of the encoder's work).
-FADE_FRAMES = 12
-FADE_STEP = TICKS // 24
+FPS = 30  # the video's frame grid (and the recording's frame rate in it)
+FRAME = TICKS // FPS  # one frame, in ticks: every frame of the video lasts a multiple of it
+# A 0.5 s cross-fade between slides in 15 steps, one per frame of the grid. (12 steps of
+# 1/24 s would fall between the grid's frames: rounded to it, they would judder and some
+# would last 1/60 s or less.)
+FADE_FRAMES = 15
+FADE_STEP = FRAME
 FADE = FADE_FRAMES * FADE_STEP
-assert FADE % FRAME == 0  # the 30 fps part composes the same 0.5 s fades
 LONGEST = TICKS  # no frame may stay longer than 1 s: players seek badly in longer ones
 MIN_SCENE = 3.0  # seconds: narration never squeezes a slide shorter than this
 NARRATION_TAIL = 1.0  # seconds of slide after the narrator's last word
@@ -96,9 +99,7 @@ def plan(board: Storyboard, recording: Recording | None) -> Timeline:
     seconds = [scene.duration for scene in board.scenes]
     if recording is not None and recording.kind == "audio":
         seconds = _stretched(seconds, recording.duration + NARRATION_TAIL)
-    lengths: list[tuple[int | None, int]] = [
-        (i, max(2 * FADE, round(s * TICKS))) for i, s in enumerate(seconds)
-    ]
+    lengths: list[tuple[int | None, int]] = list(enumerate(_on_grid(seconds)))
     if recording is not None and recording.kind == "clip":
         clip = max(FADE + FRAME, math.floor(recording.duration * FPS) * FRAME)
         lengths.insert(1, (None, clip))
@@ -107,6 +108,18 @@ def plan(board: Storyboard, recording: Recording | None) -> Timeline:
         slots.append(Slot(scene, cursor, length))
         cursor += length
     return Timeline(tuple(slots))
+
+
+def _on_grid(seconds: list[float]) -> list[int]:
+    """Return the scenes' lengths in ticks, whole frames of the grid, none shorter than two
+    fades. The boundaries between scenes are rounded, not each length, so rounding never
+    adds up over many scenes (each boundary is at most half a frame from its time)."""
+    lengths, cursor, elapsed = [], 0, 0.0
+    for length in seconds:
+        elapsed += length
+        lengths.append(max(2 * FADE, snap(elapsed) - cursor))
+        cursor += lengths[-1]
+    return lengths
 
 
 def _stretched(seconds: list[float], total: float) -> list[float]:
@@ -130,7 +143,9 @@ def frames(timeline: Timeline, cues: list[Cue], *, since: int = 0) -> list[Frame
     Each slide is held in pieces of at most :data:`LONGEST`; during its first
     :data:`FADE` ticks (the cross-fade into it) it is repeated every :data:`FADE_STEP`, so
     the fade drawn over it (see :func:`fades`) has a frame to land on at each step. A
-    frame also starts wherever a cue starts or ends, so burned-in captions change on time.
+    frame also starts wherever a cue starts or ends (at the nearest frame of the grid), so
+    burned-in captions change on time. Every frame starts on the grid and lasts a whole
+    number of frames.
     """
     found: list[Frame] = []
     slots = timeline.slots
@@ -160,17 +175,21 @@ def fades(timeline: Timeline, *, since: int = 0) -> list[Fade]:
 
 
 def _hold(scene: int, start: int, end: int, cues: list[Cue]) -> Iterator[Frame]:
-    cuts = {t for cue in cues for t in (_tick(cue.start), _tick(cue.end)) if start < t < end}
+    # Captions change on the frame grid: a cut between two grid frames would make a frame
+    # shorter than one (and two frames a hair apart). *start* and *end* are on the grid.
+    cuts = {t for cue in cues for t in (snap(cue.start), snap(cue.end)) if start < t < end}
     for begin, stop in itertools.pairwise(sorted({start, end} | cuts)):
-        pieces = math.ceil((stop - begin) / LONGEST)
+        count = (stop - begin) // FRAME
+        pieces = math.ceil(count * FRAME / LONGEST)
         for i in range(pieces):
-            a = begin + (stop - begin) * i // pieces
-            b = begin + (stop - begin) * (i + 1) // pieces
+            a = begin + count * i // pieces * FRAME
+            b = begin + count * (i + 1) // pieces * FRAME
             yield Frame(scene, a, b - a)
 
 
-def _tick(seconds: float) -> int:
-    return round(seconds * TICKS)
+def snap(seconds: float) -> int:
+    """Return *seconds* in ticks, rounded to the nearest frame of the grid."""
+    return round(seconds * FPS) * FRAME
 
 
 def seconds(ticks: int) -> str:
