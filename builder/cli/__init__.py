@@ -340,4 +340,5 @@ def schema() -> None:
 
 
 # The sharing commands live in their own module; importing it registers them on `main`.
+from builder.cli import preview as _preview  # noqa: E402, F401
 from builder.cli import sharing as _sharing  # noqa: E402, F401
