@@ -101,7 +101,7 @@ def test_text_never_runs_into_the_margins_or_the_footer(
         image.save(artifacts / f"frames-stuffed-{theme_name}-{scene.kind}.png")
         # Outside the safe area there is only page colour: left and right margins (above
         # the footer) and the band between the content and the footer.
-        left = image.crop((0, 0, safe.x - 2, safe.bottom))
+        left = image.crop((0, 0, safe.left - 2, safe.bottom))
         right = image.crop((safe.right + 2, 0, width, safe.bottom))
         band = image.crop((0, safe.bottom + 2, width, height - canvas.px(80)))
         for name, strip in (("left", left), ("right", right), ("bottom", band)):

@@ -19,9 +19,10 @@ from pptx.slide import Slide
 from pptx.text.text import TextFrame
 from pptx.util import Emu, Pt
 
-from builder.deck.layout import EMU_PER_PT, Box, Grid, inches
+from builder.deck.layout import EMU_PER_PT, Grid, inches, xywh
 from builder.deck.text import Fitted, Para, bullet_indent, fit
 from builder.fonts import FALLBACK_FAMILY
+from builder.geometry import Box
 from builder.glyphs import font_chars, runs
 from builder.images import CleanImage, clean_image
 from builder.storyboard import ImageRef, Scene, Storyboard
@@ -132,7 +133,7 @@ def kicker(deck: Deck, slide: Slide, text: str, box: Box) -> Any:
     """Add the small accent-coloured label above a title; return the text box."""
     para = deck.para(text, "strong", "accent", caps=True, tracking=0.08)
     fitted = fit([para], box.width, inches(0.4), KICKER_SIZE, 9)
-    shape = slide.shapes.add_textbox(*replace(box, height=fitted.height).xywh)
+    shape = slide.shapes.add_textbox(*xywh(replace(box, height=fitted.height)))
     shape.name = "Kicker"
     write(shape.text_frame, fitted, deck)
     return shape
@@ -224,7 +225,7 @@ def picture(deck: Deck, slide: Slide, ref: ImageRef, box: Box, round_: bool = Fa
     if round_:
         width = height = min(width, height)
     place_at = box.fit(width, height)
-    pic = slide.shapes.add_picture(str(clean.path), *place_at.xywh)
+    pic = slide.shapes.add_picture(str(clean.path), *xywh(place_at))
     if round_:
         side = min(clean.width, clean.height)
         pic.crop_left = pic.crop_right = (clean.width - side) / 2 / clean.width
@@ -249,7 +250,7 @@ def card(deck: Deck, slide: Slide, box: Box, fitted: Fitted, pad: int) -> Any:
     alternative text in the tagged PDF, and LibreOffice 7.4 ignores Office's "decorative"
     mark (adec:decorative) that would make it an artifact.
     """
-    shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, *box.xywh)
+    shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, *xywh(box))
     shape.name = "Card"
     shape.adjustments[0] = CARD_ROUNDING
     # Without its style reference the shape has no theme outline, shadow or text colour.

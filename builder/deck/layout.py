@@ -1,4 +1,4 @@
-"""The deck's grid: slide size and the boxes that slide layouts put text and pictures in."""
+"""The deck's grid: slide size, and the boxes (in EMU) slide layouts put text and pictures in."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from pptx.util import Emu, Length
 
+from builder.geometry import Box
 from builder.theme import Theme
 
 EMU_PER_INCH = 914_400
@@ -24,51 +25,9 @@ def points(emu: int) -> float:
     return emu / EMU_PER_PT
 
 
-@dataclass(frozen=True)
-class Box:
-    """A rectangle on the slide, in EMU."""
-
-    left: int
-    top: int
-    width: int
-    height: int
-
-    @property
-    def right(self) -> int:
-        """Return the x coordinate of the right edge."""
-        return self.left + self.width
-
-    @property
-    def bottom(self) -> int:
-        """Return the y coordinate of the bottom edge."""
-        return self.top + self.height
-
-    @property
-    def xywh(self) -> tuple[Length, Length, Length, Length]:
-        """Return left, top, width and height as python-pptx lengths."""
-        return Emu(self.left), Emu(self.top), Emu(self.width), Emu(self.height)
-
-    def columns(self, first: float, gutter: int) -> tuple[Box, Box]:
-        """Return two side-by-side boxes; the first takes *first* of the width after *gutter*."""
-        usable = self.width - gutter
-        width = round(usable * first)
-        left = replace(self, width=width)
-        right = replace(self, left=self.left + width + gutter, width=usable - width)
-        return left, right
-
-    def from_top(self, top: int) -> Box:
-        """Return this box starting at *top* instead, keeping its bottom edge."""
-        return replace(self, top=top, height=max(0, self.bottom - top))
-
-    def inset(self, dx: int, dy: int) -> Box:
-        """Return this box shrunk by *dx* at the left and right and *dy* at top and bottom."""
-        return Box(self.left + dx, self.top + dy, self.width - 2 * dx, self.height - 2 * dy)
-
-    def fit(self, width: int, height: int) -> Box:
-        """Return the largest box of aspect *width*:*height* in this one, centred, at its top."""
-        scale = min(self.width / width, self.height / height)
-        w, h = round(width * scale), round(height * scale)
-        return Box(self.left + (self.width - w) // 2, self.top, w, h)
+def xywh(box: Box) -> tuple[Length, Length, Length, Length]:
+    """Return *box*'s left, top, width and height (EMU) as python-pptx lengths."""
+    return Emu(box.left), Emu(box.top), Emu(box.width), Emu(box.height)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from pptx.slide import SlideMaster
 from pptx.util import Emu
 
 from builder.deck.draw import rgb
-from builder.deck.layout import SLIDE_HEIGHT, SLIDE_WIDTH, Box, Grid, inches
+from builder.deck.layout import SLIDE_HEIGHT, SLIDE_WIDTH, Grid, inches
+from builder.geometry import Box
 from builder.theme import Theme
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"

@@ -8,9 +8,10 @@ from dataclasses import replace
 from pptx.slide import Slide
 
 from builder.deck.draw import Deck, card, heading, kicker, picture, place, remove, title_of, write
-from builder.deck.layout import Box, inches
+from builder.deck.layout import inches
 from builder.deck.text import Fitted, Para, fit
-from builder.storyboard import Candidate, Scene
+from builder.geometry import Box
+from builder.storyboard import Candidate, Scene, SceneKind
 from builder.wording import display_url
 
 HERO_TITLE = (60.0, 30.0)  # largest and smallest size in points
@@ -178,7 +179,7 @@ def _short_url(url: str) -> str:
     return shown if len(shown) <= LINK_LENGTH else shown[: LINK_LENGTH - 1] + "…"
 
 
-SLIDES: dict[str, Callable[[Deck, Scene], Slide]] = {
+SLIDES: dict[SceneKind, Callable[[Deck, Scene], Slide]] = {
     "title": title_slide,
     "discussed": discussed_slide,
     "value": value_slide,

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from builder.deck.layout import EMU_PER_PT
+from builder.fitting import longest_prefix, shrink
 from builder.glyphs import capitals, fallback_for, font_chars, needs_fallback, runs
 
 REFERENCE = 200  # measure at 200 px per em; widths scale linearly from there
@@ -140,36 +141,32 @@ def text_height(paras: Sequence[Para], size: float, width: float) -> float:
 def fit(paras: Sequence[Para], width: int, height: int, largest: float, smallest: float) -> Fitted:
     """Return *paras* at the largest size from *largest* down to *smallest* that fits the box.
 
-    *width* and *height* are in EMU. When even *smallest* is too big, words are cut from
-    the end (marked with an ellipsis) until the rest fits, and ``shortened`` is true.
+    *width* and *height* are in EMU; sizes are tried every half point. When even *smallest*
+    is too big, words are cut from the end (marked with an ellipsis) until the rest fits,
+    and ``shortened`` is true.
     """
     w, h = width / EMU_PER_PT, height / EMU_PER_PT
-    size = largest
-    while size >= smallest:
-        used = text_height(paras, size, w)
-        if used <= h:
-            return Fitted(tuple(paras), size, round(used * EMU_PER_PT), shortened=False)
-        size -= STEP
-    kept = _shorten(list(paras), smallest, w, h)
-    used = text_height(kept, smallest, w)
-    return Fitted(tuple(kept), smallest, round(used * EMU_PER_PT), shortened=True)
+    size, fitted = shrink(
+        largest, smallest, lambda pt: pt - STEP, lambda pt: text_height(paras, pt, w) <= h
+    )
+    kept = list(paras) if fitted else _shorten(list(paras), smallest, w, h)
+    size = size if fitted else smallest
+    used = text_height(kept, size, w)
+    return Fitted(tuple(kept), size, round(used * EMU_PER_PT), shortened=not fitted)
 
 
 def _shorten(paras: list[Para], size: float, width: float, height: float) -> list[Para]:
-    # Drop whole paragraphs from the end while that still leaves too much, then words.
-    while len(paras) > 1 and text_height(paras[:-1], size, width) > height:
-        paras.pop()
-    last = paras[-1] if paras else None
-    if last is None:
+    # Keep the paragraphs before the first one that no longer fits, then its words that do.
+    if not paras:
         return paras
+    whole = longest_prefix(len(paras) - 1, lambda n: text_height(paras[:n], size, width) <= height)
+    kept, last = paras[:whole], paras[whole]
     words = last.text.split()
-    low, high = 0, len(words)  # binary search: the most words that still fit
-    while low < high:
-        middle = (low + high + 1) // 2
-        trial = replace(last, text=" ".join(words[:middle]) + ELLIPSIS)
-        if text_height([*paras[:-1], trial], size, width) <= height:
-            low = middle
-        else:
-            high = middle - 1
-    paras[-1] = replace(last, text=" ".join(words[:low]) + ELLIPSIS)
-    return paras
+
+    def cut(count: int) -> Para:
+        return replace(last, text=" ".join(words[:count]) + ELLIPSIS)
+
+    count = longest_prefix(
+        len(words), lambda n: text_height([*kept, cut(n)], size, width) <= height
+    )
+    return [*kept, cut(count)]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from builder.frames.canvas import Box, Canvas, Size, smooth
-from builder.frames.layouts import LAYOUTS, footer, point
+from builder.frames.canvas import Canvas, Size, smooth
+from builder.frames.layouts import LAYOUTS, footer
 from builder.frames.text import Block, fit_text, wrap
+from builder.geometry import Box
 from builder.storyboard import Scene, Storyboard
 from builder.theme import Theme, rgb
 
@@ -44,7 +45,7 @@ def render_scene(
     captions never cover the slide's text. Raises :class:`MediaError` for a bad image.
     """
     canvas = Canvas(Image.new("RGB", size, rgb(theme.colors.background)), theme)
-    LAYOUTS.get(scene.kind, point)(canvas, scene, board, canvas.safe(caption_space))
+    LAYOUTS[scene.kind](canvas, scene, board, canvas.safe(caption_space))
     footer(canvas, scene, board)
     return canvas.image
 
@@ -92,8 +93,8 @@ def caption_overlay(text: str, theme: Theme, size: Size) -> Image.Image:
     block = canvas.fit(text, theme.body.bold, (40, 28), (round(width * 0.74), canvas.px(112)))
     pad_x, pad_y = canvas.px(28), canvas.px(14)
     box = Box(0, 0, block.width + 2 * pad_x, block.height + 2 * pad_y)
-    left, top = (width - box.w) // 2, height - canvas.px(CAPTION_BOTTOM) - box.h
-    shape = (left, top, left + box.w, top + box.h)
+    left, top = (width - box.width) // 2, height - canvas.px(CAPTION_BOTTOM) - box.height
+    shape = (left, top, left + box.width, top + box.height)
     canvas.draw.rounded_rectangle(shape, radius=canvas.px(12), fill=(12, 14, 20, 200))
     for i, line in enumerate(block.lines):
         line_x = (width - round(block.font.getlength(line))) // 2

@@ -9,6 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from builder.frames.text import Block, fit_text
+from builder.geometry import Box
 from builder.theme import Theme, rgb
 
 Size = tuple[int, int]
@@ -18,26 +19,6 @@ Paint = Callable[[ImageDraw.ImageDraw, int], None]  # (drawing, scale) -> None
 BASE_WIDTH = 1920  # every length in the layouts is given for a frame this wide
 SUPERSAMPLE = 4  # Pillow's shapes have no anti-aliasing: draw them 4x larger, then shrink
 FOOTER = 120  # height of the footer band at the bottom of a 1080p frame
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle in pixels."""
-
-    x: int
-    y: int
-    w: int
-    h: int
-
-    @property
-    def right(self) -> int:
-        """Return the x just past the box."""
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> int:
-        """Return the y just past the box."""
-        return self.y + self.h
 
 
 @dataclass

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from PIL import ImageDraw
 
 from builder.frames import pieces
-from builder.frames.canvas import Box, Canvas, mix, smooth
+from builder.frames.canvas import Canvas, mix, smooth
 from builder.frames.pieces import KICKER_HEIGHT
 from builder.frames.text import fit_line, font
-from builder.storyboard import Scene, Storyboard
+from builder.geometry import Box
+from builder.storyboard import Scene, SceneKind, Storyboard
 from builder.wording import display_url
 
 Layout = Callable[[Canvas, Scene, Storyboard, Box], None]
@@ -23,53 +24,57 @@ def title(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
     width, height = canvas.image.size
     panel_x = round(width * PANEL)
     canvas.draw.rectangle((panel_x, 0, width, height), fill=canvas.colour("surface"))
-    d = min(round((width - panel_x) * 0.56), round(area.h * 0.62))
+    d = min(round((width - panel_x) * 0.56), round(area.height * 0.62))
     centre = ((panel_x + width) // 2, height // 2)
     pieces.portrait(canvas, scene.image, board.candidate.name, centre, d)
-    column = Box(area.x, area.y, panel_x - area.x - canvas.px(90), area.h)
+    column = dataclasses.replace(area, width=panel_x - area.left - canvas.px(90))
     sign = canvas.px(112)
-    y = pieces.kicker(canvas, scene.kicker, column.x, column.y + canvas.px(40), column.w)
+    y = pieces.kicker(canvas, scene.kicker, column.left, column.top + canvas.px(40), column.width)
     heading = canvas.fit(
-        scene.title, canvas.theme.heading.bold, (128, 72), (column.w, round(column.h * 0.42)),
-        leading=1.08,
+        scene.title, canvas.theme.heading.bold, (128, 72),
+        (column.width, round(column.height * 0.42)), leading=1.08,
     )  # fmt: skip
-    y = canvas.write(heading, column.x, y, canvas.colour("text")) + canvas.px(34)
+    y = canvas.write(heading, column.left, y, canvas.colour("text")) + canvas.px(34)
     room = column.bottom - sign - canvas.px(40) - y
     thanks = canvas.fit(
-        scene.text, canvas.theme.body.regular, (40, 26), (column.w, room), leading=1.4
+        scene.text, canvas.theme.body.regular, (40, 26), (column.width, room), leading=1.4
     )
-    canvas.write(thanks, column.x, y, canvas.colour("muted"))
+    canvas.write(thanks, column.left, y, canvas.colour("muted"))
     person = board.candidate
-    _signature(
-        canvas, person.name, person.headline, Box(column.x, column.bottom - sign, column.w, sign)
-    )
+    _signature(canvas, person.name, person.headline, column.from_top(column.bottom - sign))
 
 
 def _signature(canvas: Canvas, name: str, headline: str, box: Box) -> None:
     """Draw an accent rule, the candidate's name and their headline."""
-    rule = (box.x, box.y, box.x + canvas.px(90), box.y + canvas.px(3))
+    rule = (box.left, box.top, box.left + canvas.px(90), box.top + canvas.px(3))
     canvas.draw.rectangle(rule, fill=canvas.colour("accent"))
     face = font(canvas.theme.heading.regular, canvas.px(36))
-    face.draw(canvas.draw, (box.x, box.y + canvas.px(24)), fit_line(name, face, box.w),
+    face.draw(canvas.draw, (box.left, box.top + canvas.px(24)), fit_line(name, face, box.width),
               canvas.colour("text"))  # fmt: skip
     small = font(canvas.theme.body.regular, canvas.px(26))
-    small.draw(canvas.draw, (box.x, box.y + canvas.px(72)), fit_line(headline, small, box.w),
-               canvas.colour("muted"))  # fmt: skip
+    small.draw(canvas.draw, (box.left, box.top + canvas.px(72)),
+               fit_line(headline, small, box.width), canvas.colour("muted"))  # fmt: skip
 
 
 def numbered(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
     """A title over up to five numbered cards (what was discussed, the work samples)."""
     heading = canvas.fit(
-        scene.title, canvas.theme.heading.bold, (84, 56), (area.w, round(area.h * 0.3)), leading=1.1
+        scene.title,
+        canvas.theme.heading.bold,
+        (84, 56),
+        (area.width, round(area.height * 0.3)),
+        leading=1.1,
     )
     kicker_h = canvas.px(KICKER_HEIGHT) if scene.kicker else 0
     gap = canvas.px(56)
-    grid = pieces.cards(canvas, scene.bullets, area.w, area.h - kicker_h - heading.height - gap)
+    grid = pieces.cards(
+        canvas, scene.bullets, area.width, area.height - kicker_h - heading.height - gap
+    )
     used = kicker_h + heading.height + (gap + grid.height if scene.bullets else 0)
-    y = area.y + max(0, (area.h - used) // 2)
-    y = pieces.kicker(canvas, scene.kicker, area.x, y, area.w)
-    y = canvas.write(heading, area.x, y, canvas.colour("text")) + gap
-    grid.draw(canvas, area.x, y)
+    y = area.top + max(0, (area.height - used) // 2)
+    y = pieces.kicker(canvas, scene.kicker, area.left, y, area.width)
+    y = canvas.write(heading, area.left, y, canvas.colour("text")) + gap
+    grid.draw(canvas, area.left, y)
 
 
 def point(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
@@ -79,21 +84,23 @@ def point(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
     sample with a link, a small browser window showing the address).
     """
     if scene.image is not None:
-        split, gutter = round(area.w * 0.47), canvas.px(80)
-        beside = Box(area.x + split + gutter, area.y, area.w - split - gutter, area.h)
+        split, gutter = round(area.width * 0.47), canvas.px(80)
+        beside = Box(area.left + split + gutter, area.top, area.width - split - gutter, area.height)
         pieces.picture(canvas, scene.image, beside)
-        text_column(canvas, scene, Box(area.x, area.y, split, area.h))
+        text_column(canvas, scene, dataclasses.replace(area, width=split))
         return
     width, height = canvas.image.size
     panel_x, inset = round(width * PANEL), canvas.px(70)
     canvas.draw.rectangle((panel_x, 0, width, height), fill=canvas.colour("surface"))
-    panel = Box(panel_x + inset, area.y, width - panel_x - 2 * inset, area.h)
+    panel = Box(panel_x + inset, area.top, width - panel_x - 2 * inset, area.height)
     if scene.link:
         pieces.browser(canvas, scene.link, panel)
     else:
         same = [s for s in board.scenes if s.kind == scene.kind]
         pieces.big_number(canvas, same.index(scene) + 1 if scene in same else 1, panel)
-    text_column(canvas, scene, Box(area.x, area.y, panel_x - area.x - canvas.px(100), area.h))
+    text_column(
+        canvas, scene, dataclasses.replace(area, width=panel_x - area.left - canvas.px(100))
+    )
 
 
 def text_column(canvas: Canvas, scene: Scene, column: Box) -> None:
@@ -102,27 +109,34 @@ def text_column(canvas: Canvas, scene: Scene, column: Box) -> None:
     link_h = canvas.px(60) if scene.link else 0
     kicker_h = canvas.px(KICKER_HEIGHT) if scene.kicker else 0
     heading = canvas.fit(
-        scene.title, theme.heading.bold, (76, 50), (column.w, round(column.h * 0.42)), leading=1.12
+        scene.title,
+        theme.heading.bold,
+        (76, 50),
+        (column.width, round(column.height * 0.42)),
+        leading=1.12,
     )
-    room = column.h - kicker_h - heading.height - gap - link_h
-    text = canvas.fit(scene.text, theme.body.regular, (38, 26), (column.w, room), leading=1.42)
+    room = column.height - kicker_h - heading.height - gap - link_h
+    text = canvas.fit(scene.text, theme.body.regular, (38, 26), (column.width, room), leading=1.42)
     used = kicker_h + heading.height + (gap + text.height if text.lines else 0) + link_h
-    y = column.y + max(0, (column.h - used) // 2)
-    y = pieces.kicker(canvas, scene.kicker, column.x, y, column.w)
-    y = canvas.write(heading, column.x, y, canvas.colour("text"))
+    y = column.top + max(0, (column.height - used) // 2)
+    y = pieces.kicker(canvas, scene.kicker, column.left, y, column.width)
+    y = canvas.write(heading, column.left, y, canvas.colour("text"))
     if text.lines:
-        y = canvas.write(text, column.x, y + gap, canvas.colour("muted"))
+        y = canvas.write(text, column.left, y + gap, canvas.colour("muted"))
     if scene.link:
-        pieces.link(canvas, scene.link, column.x, y + canvas.px(28), column.w)
+        pieces.link(canvas, scene.link, column.left, y + canvas.px(28), column.width)
 
 
 def closing(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
     """The closing card: the invitation on the left, a contact card on the right."""
-    split, gap = round(area.w * 0.5), canvas.px(40)
+    split, gap = round(area.width * 0.5), canvas.px(40)
     invitation = dataclasses.replace(scene, bullets=(), image=None, link=None)
-    text_column(canvas, invitation, Box(area.x, area.y, split - gap, area.h))
+    text_column(canvas, invitation, dataclasses.replace(area, width=split - gap))
     right = Box(
-        area.x + split + gap, area.y + canvas.px(30), area.w - split - gap, area.h - canvas.px(60)
+        area.left + split + gap,
+        area.top + canvas.px(30),
+        area.width - split - gap,
+        area.height - canvas.px(60),
     )
     _contact_card(canvas, scene, board, right)
 
@@ -134,15 +148,15 @@ def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) ->
     rows = [("mail", person.email), *([("phone", person.phone)] if person.phone else [])]
     rows += [("link", display_url(url)) for _, url in person.links]
     pad, d, gap = canvas.px(56), canvas.px(150), canvas.px(44)
-    step = min(canvas.px(72), (area.h - 2 * pad - d - gap) // max(1, len(rows)))
-    card_h = min(area.h, 2 * pad + d + (gap + step * len(rows) if rows else 0))
-    card = Box(area.x, area.y + (area.h - card_h) // 2, area.w, card_h)
+    step = min(canvas.px(72), (area.height - 2 * pad - d - gap) // max(1, len(rows)))
+    card_h = min(area.height, 2 * pad + d + (gap + step * len(rows) if rows else 0))
+    card = Box(area.left, area.top + (area.height - card_h) // 2, area.width, card_h)
     canvas.draw.rounded_rectangle(
-        (card.x, card.y, card.right, card.bottom), canvas.px(28), canvas.colour("surface")
+        (card.left, card.top, card.right, card.bottom), canvas.px(28), canvas.colour("surface")
     )
-    face_centre = (card.x + pad + d // 2, card.y + pad + d // 2)
+    face_centre = (card.left + pad + d // 2, card.top + pad + d // 2)
     pieces.portrait(canvas, board.candidate.photo, name, face_centre, d)
-    text_x = card.x + pad + d + canvas.px(40)
+    text_x = card.left + pad + d + canvas.px(40)
     text_w = card.right - pad - text_x
     theme = canvas.theme
     who = canvas.fit(
@@ -152,10 +166,12 @@ def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) ->
         board.candidate.headline, theme.body.regular, (26, 20), (text_w, canvas.px(68)),
         leading=1.3, max_lines=2,
     )  # fmt: skip
-    top = card.y + pad + (d - who.height - canvas.px(10) - what.height) // 2
+    top = card.top + pad + (d - who.height - canvas.px(10) - what.height) // 2
     y = canvas.write(who, text_x, top, canvas.colour("text"))
     canvas.write(what, text_x, y + canvas.px(10), canvas.colour("muted"))
-    rows_box = Box(card.x + pad, card.y + pad + d + gap, card.w - 2 * pad, step * len(rows))
+    rows_box = Box(
+        card.left + pad, card.top + pad + d + gap, card.width - 2 * pad, step * len(rows)
+    )
     _contact_rows(canvas, rows, rows_box)
 
 
@@ -163,15 +179,15 @@ def _contact_rows(canvas: Canvas, rows: list[tuple[str, str]], box: Box) -> None
     """Draw one row per (kind, address): an icon, then the email, phone or link."""
     if not rows:
         return
-    step = box.h // len(rows)
+    step = box.height // len(rows)
     size = min(canvas.px(32), round(step * 0.5))
     face = font(canvas.theme.body.regular, size)
     side, gap = round(size * 1.25), canvas.px(26)
     for i, (kind, row) in enumerate(rows):
-        middle = box.y + i * step + step // 2
-        pieces.icon(canvas, kind, Box(box.x, middle - side // 2, side, side))
-        shown = fit_line(row, face, box.w - side - gap)
-        face.draw(canvas.draw, (box.x + side + gap, middle), shown, canvas.colour("text"), "lm")
+        middle = box.top + i * step + step // 2
+        pieces.icon(canvas, kind, Box(box.left, middle - side // 2, side, side))
+        shown = fit_line(row, face, box.width - side - gap)
+        face.draw(canvas.draw, (box.left + side + gap, middle), shown, canvas.colour("text"), "lm")
 
 
 def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
@@ -200,7 +216,7 @@ def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
     canvas.stamp(dots, width - side - dots.width, middle - r)
 
 
-LAYOUTS: dict[str, Layout] = {
+LAYOUTS: dict[SceneKind, Layout] = {
     "title": title,
     "discussed": numbered,
     "samples": numbered,

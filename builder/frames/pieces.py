@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from builder.frames.canvas import Box, Canvas, mix, round_mask, smooth
-from builder.frames.text import Block, fit_line, font, truncate, wrap
+from builder.fitting import shrink
+from builder.frames.canvas import Canvas, mix, round_mask, smooth
+from builder.frames.text import Block, Face, fit_line, font, truncate, wrap
+from builder.geometry import Box
 from builder.glyphs import capitals, clusters
 from builder.images import open_image
 from builder.storyboard import ImageRef
@@ -39,14 +42,16 @@ def picture(canvas: Canvas, ref: ImageRef, area: Box) -> Box:
     Returns the box it took (centred in *area*). Raises :class:`MediaError` for a bad file.
     """
     inset = canvas.px(28)  # the shadow's spread stays inside the area, out of the margin
-    area = Box(area.x + inset, area.y + inset, area.w - 2 * inset, area.h - 2 * inset)
-    image = ImageOps.contain(open_image(ref).convert("RGB"), (area.w, area.h))
+    area = area.inset(inset, inset)
+    image = ImageOps.contain(open_image(ref).convert("RGB"), (area.width, area.height))
     box = Box(
-        area.x + (area.w - image.width) // 2, area.y + (area.h - image.height) // 2, *image.size
+        area.left + (area.width - image.width) // 2,
+        area.top + (area.height - image.height) // 2,
+        *image.size,
     )
     radius = canvas.px(18)
     shadow(canvas, box, radius)
-    canvas.image.paste(image, (box.x, box.y), round_mask(image.size, radius))
+    canvas.image.paste(image, (box.left, box.top), round_mask(image.size, radius))
     return box
 
 
@@ -54,14 +59,14 @@ def shadow(canvas: Canvas, box: Box, radius: int) -> None:
     """Draw a soft drop shadow under where *box* will be drawn."""
     blur = canvas.px(22)
     pad = blur * 3
-    layer = Image.new("RGBA", (box.w + 2 * pad, box.h + 2 * pad), (0, 0, 0, 0))
+    layer = Image.new("RGBA", (box.width + 2 * pad, box.height + 2 * pad), (0, 0, 0, 0))
     alpha = 70 if canvas.theme.mode == "light" else 140  # a dark page needs a deeper shadow
     ImageDraw.Draw(layer).rounded_rectangle(
-        (pad, pad + blur // 2, pad + box.w, pad + box.h + blur // 2),
+        (pad, pad + blur // 2, pad + box.width, pad + box.height + blur // 2),
         radius,
         fill=(8, 16, 32, alpha),
     )
-    canvas.stamp(layer.filter(ImageFilter.GaussianBlur(blur)), box.x - pad, box.y - pad)
+    canvas.stamp(layer.filter(ImageFilter.GaussianBlur(blur)), box.left - pad, box.top - pad)
 
 
 def portrait(
@@ -122,7 +127,7 @@ def icon(canvas: Canvas, kind: str, box: Box) -> None:
     colour = (*canvas.colour("accent"), 255)
 
     def paint(draw: ImageDraw.ImageDraw, s: int) -> None:
-        w = box.w * s
+        w = box.width * s
         line = max(2 * s, round(w * 0.09))
         if kind == "mail":
             top, bottom = w * 0.2, w * 0.8
@@ -141,20 +146,20 @@ def icon(canvas: Canvas, kind: str, box: Box) -> None:
             draw.ellipse((w * 0.3, line, w * 0.7, w - line), outline=colour, width=line)
             draw.line([(line, w / 2), (w - line, w / 2)], fill=colour, width=line)
 
-    canvas.stamp(smooth((box.w, box.w), paint), box.x, box.y)
+    canvas.stamp(smooth((box.width, box.width), paint), box.left, box.top)
 
 
 def big_number(canvas: Canvas, number: int, box: Box) -> None:
     """Draw *number* as a large accent figure centred in *box*."""
     face = font(canvas.theme.heading.bold, canvas.px(300))
-    centre = (box.x + box.w // 2, box.y + box.h // 2)
+    centre = (box.left + box.width // 2, box.top + box.height // 2)
     face.draw(canvas.draw, centre, f"{number:02d}", canvas.colour("accent"), anchor="mm")
 
 
 def browser(canvas: Canvas, url: str, box: Box) -> None:
     """Draw a small browser window showing *url* in its address bar, centred in *box*."""
-    w, h = box.w, round(box.w * 0.68)
-    x, y = box.x, box.y + (box.h - h) // 2
+    w, h = box.width, round(box.width * 0.68)
+    x, y = box.left, box.top + (box.height - h) // 2
     radius, bar = canvas.px(18), canvas.px(64)
     shadow(canvas, Box(x, y, w, h), radius)
     draw, page = canvas.draw, canvas.colour("background")
@@ -169,11 +174,11 @@ def browser(canvas: Canvas, url: str, box: Box) -> None:
         draw.ellipse((cx - r, y + bar // 2 - r, cx + r, y + bar // 2 + r), fill=dot)
     address = Box(x + canvas.px(120), y + canvas.px(14), w - canvas.px(140), bar - canvas.px(28))
     draw.rounded_rectangle(
-        (address.x, address.y, address.right, address.bottom), address.h // 2, page
+        (address.left, address.top, address.right, address.bottom), address.height // 2, page
     )
     face = font(canvas.theme.body.regular, canvas.px(24))
-    shown = fit_line(display_url(url), face, address.w - canvas.px(36))
-    face.draw(draw, (address.x + canvas.px(18), address.y + address.h // 2), shown,
+    shown = fit_line(display_url(url), face, address.width - canvas.px(36))
+    face.draw(draw, (address.left + canvas.px(18), address.top + address.height // 2), shown,
               canvas.colour("muted"), anchor="lm")  # fmt: skip
     # A sketch of the page: a headline bar and three lines of text.
     grey, top, left = (
@@ -236,17 +241,31 @@ def cards(canvas: Canvas, items: tuple[str, ...], width: int, height: int) -> Ca
     chrome = pad + canvas.px(70) + pad  # top padding, the number, bottom padding
     max_card_h = (height - (rows - 1) * gap) // rows
     text_w, text_h = card_w - 2 * pad, max(1, max_card_h - chrome)
-    size, smallest = canvas.px(40 if columns < 3 else 36), canvas.px(24)
-    while True:
-        face = font(canvas.theme.body.regular, size)
-        step = round(size * 1.32)
-        wrapped = [wrap(item, face, text_w) for item in items]
-        if max((len(lines) for lines in wrapped), default=0) * step <= text_h or size <= smallest:
-            break
-        size = max(smallest, round(size * 0.93))
+    largest = canvas.px(40 if columns < 3 else 36)
+    face, step, wrapped = _card_text(canvas, items, largest, (text_w, text_h))
     room = max(1, text_h // step)
     blocks = tuple(Block(truncate(lines, room, face, text_w), face, step) for lines in wrapped)
     tallest = max((b.height for b in blocks), default=0)
     # Short points get a roomy card rather than a thin strip.
     card_h = min(max_card_h, max(tallest + chrome, canvas.px(300) if rows == 1 else 0))
     return Cards(blocks, columns, card_w, card_h, gap, pad)
+
+
+def _card_text(
+    canvas: Canvas, items: tuple[str, ...], largest: int, box: tuple[int, int]
+) -> tuple[Face, int, list[list[str]]]:
+    """Return the font, line step and wrapped lines of *items* at the largest size from
+    *largest* down to 24 px (at 1080p) at which every item fits the *box* (width, height)."""
+    (width, height), smallest = box, canvas.px(24)
+
+    @cache
+    def setting(px: int) -> tuple[Face, int, list[list[str]]]:
+        face = font(canvas.theme.body.regular, px)
+        return face, round(px * 1.32), [wrap(item, face, width) for item in items]
+
+    def fits(px: int) -> bool:
+        _, step, wrapped = setting(px)
+        return max((len(lines) for lines in wrapped), default=0) * step <= height
+
+    size, _ = shrink(largest, smallest, lambda px: max(smallest, round(px * 0.93)), fits)
+    return setting(size)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from PIL import ImageDraw, ImageFont
 
+from builder.fitting import longest_prefix, shrink
 from builder.glyphs import clusters, fallback_for, font_chars, needs_fallback, runs
 
 ELLIPSIS = "…"
+SHRINK = 0.92  # each size tried is this share of the one before (in whole pixels)
 Fill = tuple[int, ...]
 
 
@@ -130,15 +134,19 @@ def fit_text(
     """Return *text* wrapped to *width* at the largest size from *size* down to *min_size*
     whose block fits *height*; at *min_size* the text is cut with an ellipsis instead.
     """
-    current = size
-    while True:
-        face = font(path, current)
-        step = round(current * leading)
-        lines = wrap(text, face, width)
-        room = max(1, min(max_lines, height // step))
-        if len(lines) <= room or current <= min_size:
-            return Block(truncate(lines, room, face, width), face, step)
-        current = max(min_size, round(current * 0.92))
+
+    @cache
+    def setting(px: int) -> tuple[Face, int, list[str], int]:
+        face, step = font(path, px), round(px * leading)
+        return face, step, wrap(text, face, width), max(1, min(max_lines, height // step))
+
+    def fits(px: int) -> bool:
+        _, _, lines, room = setting(px)
+        return len(lines) <= room
+
+    px, _ = shrink(size, min_size, lambda px: max(min_size, round(px * SHRINK)), fits)
+    face, step, lines, room = setting(px)
+    return Block(truncate(lines, room, face, width), face, step)
 
 
 def wrap(text: str, face: Font, width: int) -> list[str]:
@@ -178,9 +186,7 @@ def truncate(lines: list[str], room: int, face: Font, width: int) -> tuple[str, 
     if len(lines) <= room:
         return tuple(lines)
     kept = lines[:room]
-    last = kept[-1]
-    while last and face.getlength(last + ELLIPSIS) > width:
-        last = last[:-1]
+    last = _cut(kept[-1], lambda value: face.getlength(value) <= width)
     kept[-1] = last.rstrip(" ,;:.-") + ELLIPSIS
     return tuple(kept)
 
@@ -191,11 +197,17 @@ def fit_line(text: str, face: Font, width: int, tracking: int = 0) -> str:
     *tracking* is extra space after each character, for letter-spaced labels.
     """
 
-    def length(value: str) -> float:
-        return face.getlength(value) + tracking * len(value)
+    def fits(value: str) -> bool:
+        return face.getlength(value) + tracking * len(value) <= width
 
-    if length(text) <= width:
+    if fits(text):
         return text
-    while text and length(text + ELLIPSIS) > width:
-        text = text[:-1]
-    return text.rstrip() + ELLIPSIS
+    return _cut(text, fits).rstrip() + ELLIPSIS
+
+
+def _cut(text: str, fits: Callable[[str], bool]) -> str:
+    # The longest start of *text*, whole characters with their accents, that *fits* with an
+    # ellipsis after it.
+    pieces = list(clusters(text))
+    count = longest_prefix(len(pieces), lambda n: fits("".join(pieces[:n]) + ELLIPSIS))
+    return "".join(pieces[:count])

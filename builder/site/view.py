@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -12,7 +12,7 @@ from markupsafe import Markup
 from builder.errors import PitchError
 from builder.site.assets import InlineImage, inline_image
 from builder.site.media import MediaFile
-from builder.storyboard import ImageRef, Scene, Storyboard
+from builder.storyboard import ImageRef, Scene, SceneKind, Storyboard
 from builder.wording import file_size, long_date, say
 
 PHOTO_SIDE = 320  # px; shown at 160 CSS px, sharp on 2x screens
@@ -119,7 +119,8 @@ def page_view(board: Storyboard, mode: str, media: Mapping[str, MediaFile]) -> P
     that is not http, https or mailto, each naming the pitch file and field.
     """
     lang, scenes = board.language, board.scenes
-    sections = [s for s in (_discussed(board), _values(board), _samples(board)) if s]
+    builders = dict.fromkeys(build for build in SECTIONS.values() if build is not None)
+    sections = [s for s in (build(board) for build in builders) if s]
     video, deck = _video(board, media), _deck(board, media)
     if video or deck:
         sections.append(_media_section(board, video is not None, deck is not None))
@@ -221,6 +222,18 @@ def _samples(board: Storyboard) -> Section | None:
         image = _picture(board, s.image, IMAGE_SIDE) if s.image else None
         cards.append(Card(s.title, s.text, image, link))
     return Section(id="samples", kind="cards", title=title, cards=tuple(cards))
+
+
+# The section that shows each kind of scene, in page order. The title scene is the hero and
+# the closing scene the contact card, which every page has: they are no section.
+SECTIONS: dict[SceneKind, Callable[[Storyboard], Section | None] | None] = {
+    "title": None,
+    "discussed": _discussed,
+    "value": _values,
+    "sample": _samples,
+    "samples": _samples,
+    "closing": None,
+}
 
 
 def _video(board: Storyboard, media: Mapping[str, MediaFile]) -> Video | None:
