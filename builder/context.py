@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ def scratch(parent: Path, prefix: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class Cancelled(Exception):
+    """A writer stopped because another one failed: never the error the user sees."""
+
+
 @dataclass
 class WriteContext:
     """Where one interviewer's outputs go.
@@ -66,6 +71,9 @@ class WriteContext:
     options: Options = field(default_factory=Options)
     progress: Progress | None = None
     warnings: list[str] = field(default_factory=list)
+    # Set by the pipeline when another output failed or the build was stopped: a writer
+    # running beside it stops at its next progress report.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     def existing(self, name: str) -> Path | None:
         """Return *name* from this run's stage or, failing that, from an earlier build."""
@@ -86,6 +94,9 @@ class WriteContext:
             yield folder
 
     def report(self, what: str, fraction: float) -> None:
-        """Tell the progress display (if any) how far *what* has come."""
+        """Tell the progress display (if any) how far *what* has come; raise
+        :class:`Cancelled` when the build was cancelled meanwhile."""
+        if self.cancelled.is_set():
+            raise Cancelled(what)
         if self.progress is not None:
             self.progress(what, fraction)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ def held() -> Iterator[None]:
     a staging folder. Without the command line's handlers (a library caller) Ctrl-C is
     Python's plain KeyboardInterrupt and is not held.
     """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only: a worker has nothing to hold back
+        return
     _hold.depth += 1
     try:
         yield

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from builder.context import Options, Progress, WriteContext
+from builder.context import Options, Progress
 from builder.errors import BuilderError, OutputError
 from builder.glyphs import refuse_undrawable
 from builder.interrupts import Interrupted, held
 from builder.manifest import BuildRecord, now, present_outputs, read_records, write_record
 from builder.outdir import claimed, clear
 from builder.pitch import Pitch, load_pitch
+from builder.schedule import contexts, write_outputs, writer
 from builder.share.records import Share
 
 if TYPE_CHECKING:
@@ -26,14 +27,11 @@ if TYPE_CHECKING:
 from builder.storyboard import Storyboard, plan
 from builder.theme import Theme, load_theme
 
-# Output name -> module with ``write(board, theme, ctx) -> dict[str, Path]``. Imported only
-# when used, so `build --help` never pays for python-pptx or MkDocs. The site comes last: it
-# embeds what the others made.
+# Output name -> module with ``write(board, theme, ctx) -> dict[str, Path]`` (and, if it can
+# do a whole panel at once, ``write_all``). Imported only when used, so `build --help` never
+# pays for python-pptx or MkDocs. builder.schedule runs them: the site after the others,
+# whose files it embeds.
 OUTPUTS: dict[str, str] = {"deck": "builder.deck", "video": "builder.video", "site": "builder.site"}
-
-
-class Writer(Protocol):
-    def __call__(self, board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]: ...
 
 
 # After-build steps, in the order they run: they act on the finished, moved outputs (the way
@@ -188,14 +186,16 @@ def _write_and_move(
     Until the move, *out_dir* is untouched (and, when this run *created* it, emptied again
     on any failure); the move itself is not interrupted by a stop signal.
     """
-    writers = [_writer(name) for name in done.outputs]
-    owned = [name for _, _, names in writers for name in names]
+    writers = [writer(name, OUTPUTS[name]) for name in done.outputs]
+    owned = [name for w in writers for name in w.owns]
     staging: Path | None = None
     try:
         with held():  # a signal between creating and remembering it would leak the folder
             staging = _staging_dir(out_dir)
-        for result in done.results:
-            _write_result(done, result, theme, writers, staging, options, progress)
+        ctxs = contexts(done.results, staging, options, progress)
+        write_outputs(writers, done.results, ctxs, theme)
+        for ctx in ctxs:
+            done.warnings.extend(w for w in ctx.warnings if w not in done.warnings)
         for result in done.results:
             _check_targets(staging / result.slug, result.folder)
         with held():  # a signal half-way would leave new outputs beside old ones
@@ -209,48 +209,6 @@ def _write_and_move(
                 shutil.rmtree(staging, ignore_errors=True)
             if created and not done.placed:
                 clear(out_dir)  # it did not exist before this run
-
-
-def _write_result(
-    done: Build,
-    result: Result,
-    theme: Theme,
-    writers: list[tuple[str, Writer, tuple[str, ...]]],
-    staging: Path,
-    options: Options,
-    progress: Progress | None,
-) -> None:
-    """Run every writer for *result* into its own folder of *staging*."""
-    assert result.board is not None
-    ctx = WriteContext(
-        stage=staging / result.slug, final=result.folder, options=options, progress=progress
-    )
-    ctx.stage.mkdir()
-    for name, write, _ in writers:
-        try:
-            result.files.update(write(result.board, theme, ctx))
-        except OSError as e:
-            # Disk full, quota, a file-size limit, a folder gone: one line, never a traceback.
-            raise OutputError(write_error(e, ctx, name)) from None
-    done.warnings.extend(w for w in ctx.warnings if w not in done.warnings)
-
-
-def write_error(error: OSError, ctx: WriteContext, output: str) -> str:
-    """Return the one-line message for *error*, raised while *output* was being written.
-
-    A file in the stage is named by where it was going (``out/deck.pdf``), a working file
-    by its output's folder; a file elsewhere (a font, an image) by its own path.
-    """
-    cause = error.strerror or str(error)
-    if not error.filename:  # Python names no file when a write() fails, only an open()
-        return f"{ctx.final}: cannot write the {output}: {cause}"
-    path = Path(os.fsdecode(error.filename))
-    if not path.is_relative_to(ctx.stage):
-        return f"{path}: {cause}"
-    inside = path.relative_to(ctx.stage)
-    if inside.parts and inside.parts[0].startswith("."):  # a scratch folder of the stage
-        return f"{ctx.final}: cannot write the {output}: {cause}"
-    return f"{ctx.final / inside}: cannot write: {cause}"
 
 
 def record(done: Build, result: Result) -> None:
@@ -272,12 +230,6 @@ def record(done: Build, result: Result) -> None:
 
 class Step(Protocol):
     def __call__(self, done: Build, options: Options, progress: Progress | None) -> None: ...
-
-
-def _writer(name: str) -> tuple[str, Writer, tuple[str, ...]]:
-    """Return the output's name, its ``write`` function and the file names it owns."""
-    module = importlib.import_module(OUTPUTS[name])
-    return name, module.write, tuple(module.OWNS)
 
 
 def _staging_dir(out_dir: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from builder.artifacts import owned_by
@@ -25,21 +26,39 @@ def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]
     install it. Bad images raise :class:`~builder.errors.MediaError`, a failed conversion
     :class:`~builder.errors.OutputError`.
     """
+    return write_all([(board, ctx)], theme)[0]
+
+
+def write_all(
+    jobs: Sequence[tuple[Storyboard, WriteContext]], theme: Theme
+) -> list[dict[str, Path]]:
+    """Write every job's deck (as :func:`write` does); return their paths, in order.
+
+    All the .pptx files come first, then one LibreOffice run converts them all: it starts
+    once per build, not once per interviewer.
+    """
     from builder.deck import pdf
     from builder.deck.package import language_tag
 
-    ctx.report("deck", 0.0)
-    pptx = build_pptx(board, theme, ctx.stage / PPTX_NAME, ctx.warnings)
-    files = {"pptx": pptx}
+    files = []
+    for board, ctx in jobs:
+        ctx.report("deck", 0.0)
+        files.append({"pptx": build_pptx(board, theme, ctx.stage / PPTX_NAME, ctx.warnings)})
+        ctx.report("deck", 0.3 * len(files) / len(jobs))
     soffice = pdf.find_soffice()
     if soffice is None:
-        if pdf.skipped_warning() not in ctx.warnings:
-            ctx.warnings.append(pdf.skipped_warning())
-    else:
-        ctx.report("deck", 0.3)
-        target = ctx.stage / PDF_NAME
-        files["pdf"] = pdf.convert(pptx, target, theme, soffice, language_tag(board))
-    ctx.report("deck", 1.0)
+        for _, ctx in jobs:
+            if pdf.skipped_warning() not in ctx.warnings:
+                ctx.warnings.append(pdf.skipped_warning())
+    elif jobs:
+        targets = [
+            (made["pptx"], ctx.stage / PDF_NAME) for made, (_, ctx) in zip(files, jobs, strict=True)
+        ]
+        pdf.convert_many(targets, theme, soffice, language_tag(jobs[0][0]))
+        for made, (_, target) in zip(files, targets, strict=True):
+            made["pdf"] = target
+    for _, ctx in jobs:
+        ctx.report("deck", 1.0)
     return files
 
 

@@ -50,51 +50,77 @@ def convert(
     language: str = "en-US",
     timeout: float = TIMEOUT,
 ) -> Path:
-    """Write *pptx* as PDF to *target* and return *target*.
+    """Write *pptx* as PDF to *target* and return *target* (see :func:`convert_many`)."""
+    convert_many([(pptx, target)], theme, soffice, language, timeout)
+    return target
 
-    LibreOffice runs on a copy in a private folder, with its own profile (parallel runs
+
+def convert_many(
+    jobs: list[tuple[Path, Path]],
+    theme: Theme,
+    soffice: str,
+    language: str = "en-US",
+    timeout: float = TIMEOUT,
+) -> None:
+    """Write each (pptx, target) of *jobs* as PDF to its target, in one LibreOffice run.
+
+    LibreOffice starts once per run, not once per deck: a panel's decks cost little more
+    than one. It works on copies in a private folder, with its own profile (parallel runs
     never share one) and a fonts.conf that adds the theme's font folders, so the PDF
     embeds the theme's fonts rather than substitutes. *language* (``de-DE``) becomes the
-    PDF's language, which screen readers follow. Raises :class:`OutputError`.
+    PDFs' language, which screen readers follow. Raises :class:`OutputError`; each PDF is
+    checked.
 
-    The private folder is a hidden one beside *target* (in a build: inside the stage), and
-    LibreOffice's own temporary files go there too: an interrupted build leaves no profile
-    or PDF of the candidate's in the system's temp folder.
+    The private folder is a hidden one beside the first target (in a build: inside the
+    stage), and LibreOffice's own temporary files go there too: an interrupted build leaves
+    no profile or PDF of the candidate's in the system's temp folder.
     """
-    target = target.absolute()  # the profile's address must be absolute (a file: URI)
-    with scratch(target.parent, "deck-pdf") as work:
-        source = work / "in" / pptx.name
-        source.parent.mkdir()
-        shutil.copyfile(pptx, source)  # LibreOffice leaves lock files beside what it opens
-        command = [
-            soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            FILTER,
-            "--outdir",
-            str(work / "out"),
-            str(source),
-        ]
-        env = fontconfig_env(theme.font_dirs, work / "fonts")
-        # LibreOffice takes the PDF's /Lang from the locale, not from the document.
-        env["LC_ALL"] = env["LANG"] = language.replace("-", "_") + ".UTF-8"
-        (work / "tmp").mkdir()
-        env["TMPDIR"] = str(work / "tmp")  # LibreOffice's own lu*.tmp working folders
-        try:
-            code, errors = _run(command, env, timeout)
-        finally:
-            _remove_pipe(work / "profile")
-        made = work / "out" / (pptx.stem + ".pdf")
-        if code != 0 or not made.is_file() or made.stat().st_size == 0:
-            reason = _failure(code, errors, work)
-            raise OutputError(f"deck.pdf: LibreOffice could not convert {pptx.name}: {reason}")
-        shutil.move(made, target)
-    return target
+    # The profile's address must be absolute (a file: URI).
+    jobs = [(pptx, target.absolute()) for pptx, target in jobs]
+    with scratch(jobs[0][1].parent, "deck-pdf") as work:
+        (work / "in").mkdir()
+        sources = []
+        for index, (pptx, _) in enumerate(jobs):
+            # Distinct names (every deck is deck.pptx); a copy, since LibreOffice leaves
+            # lock files beside what it opens.
+            sources.append(work / "in" / f"{index}-{pptx.name}")
+            shutil.copyfile(pptx, sources[-1])
+        code, errors = _soffice(soffice, sources, work, theme, language, timeout)
+        for source, (pptx, target) in zip(sources, jobs, strict=True):
+            made = work / "out" / (source.stem + ".pdf")
+            if code != 0 or not made.is_file() or made.stat().st_size == 0:
+                reason = _failure(code, errors, work)
+                raise OutputError(f"deck.pdf: LibreOffice could not convert {pptx.name}: {reason}")
+            shutil.move(made, target)
+
+
+def _soffice(
+    soffice: str, sources: list[Path], work: Path, theme: Theme, language: str, timeout: float
+) -> tuple[int, str]:
+    """Run LibreOffice once on *sources* into ``work/out``; return its exit code and stderr."""
+    command = [
+        soffice,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        FILTER,
+        "--outdir",
+        str(work / "out"),
+        *map(str, sources),
+    ]
+    env = fontconfig_env(theme.font_dirs, work / "fonts")
+    # LibreOffice takes the PDF's /Lang from the locale, not from the document.
+    env["LC_ALL"] = env["LANG"] = language.replace("-", "_") + ".UTF-8"
+    (work / "tmp").mkdir()
+    env["TMPDIR"] = str(work / "tmp")  # LibreOffice's own lu*.tmp working folders
+    try:
+        return _run(command, env, timeout * len(sources))
+    finally:
+        _remove_pipe(work / "profile")
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:

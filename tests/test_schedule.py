@@ -1,0 +1,81 @@
+"""Outputs side by side: one LibreOffice run per build, and a failing branch stops the other."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.children import reaped
+from builder.context import Cancelled, WriteContext
+from builder.errors import OutputError
+from builder.schedule import run_branches
+
+
+def test_a_panel_is_converted_by_one_libreoffice_run(
+    example: Any, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = shutil.which("soffice")
+    assert real, "LibreOffice is installed by the README's test command"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    log = tmp_path / "calls.log"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    result = cli("deck", example("jonas"), "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1
+    assert calls[0].count(".pptx") == 2
+    for slug in ("petra-schulz", "mehmet-oeztuerk"):
+        pdf = subprocess.run(
+            ["pdftotext", str(tmp_path / "out" / slug / "deck.pdf"), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        person = "Frau Schulz" if slug == "petra-schulz" else "Herr Öztürk"
+        assert f"Vielen Dank, {person}" in pdf  # each deck became its own PDF
+
+
+def test_a_failing_branch_stops_the_other_and_its_child(tmp_path: Path) -> None:
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    started = threading.Event()
+    ended: list[str] = []
+
+    def slow_child() -> None:
+        # A long-running child, like LibreOffice or ffmpeg, then progress reports.
+        process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            with reaped(process):
+                started.set()
+                process.wait()
+            while True:
+                ctx.report("video", 0.5)
+                time.sleep(0.05)
+        finally:
+            ended.append(f"child exit {process.returncode}")
+
+    def failing() -> None:
+        started.wait(10)
+        raise OutputError("deck.pdf: LibreOffice could not convert deck.pptx: broken")
+
+    began = time.monotonic()
+    with pytest.raises(OutputError, match="could not convert"):
+        run_branches([slow_child, failing], ctx.cancelled)
+    assert time.monotonic() - began < 10  # not the child's 60 s
+    assert ended and ended[0] != "child exit 0"
+    assert ctx.cancelled.is_set()
+
+
+def test_a_cancelled_writer_stops_at_its_next_report(tmp_path: Path) -> None:
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    ctx.cancelled.set()
+    with pytest.raises(Cancelled):
+        ctx.report("deck", 0.3)
