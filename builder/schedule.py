@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.children import kill_all
-from builder.context import Cancelled, Options, Progress, WriteContext
+from builder.context import Options, Progress, WriteContext
 from builder.errors import OutputError
 from builder.theme import Theme
 
@@ -106,8 +106,22 @@ def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Ev
     if len(branches) == 1:
         branches[0]()
         return
+    failures: list[BaseException] = []  # in the order they happened
+    lock = threading.Lock()
+
+    def noted(branch: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                branch()
+            except BaseException as e:
+                with lock:
+                    failures.append(e)
+                raise
+
+        return run
+
     with ThreadPoolExecutor(max_workers=len(branches), thread_name_prefix="write") as pool:
-        futures = [pool.submit(branch) for branch in branches]
+        futures = [pool.submit(noted(branch)) for branch in branches]
         try:
             _wait(futures)
         except BaseException:
@@ -120,7 +134,9 @@ def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Ev
             cancelled.set()
             kill_all()
             wait(futures)
-            raise _first_real(futures)
+            # The first to fail is the cause; what failed after it was cancelled (a killed
+            # LibreOffice reports an error of its own) is a consequence.
+            raise failures[0]
 
 
 def _wait(futures: list[Future[None]]) -> None:
@@ -131,15 +147,6 @@ def _wait(futures: list[Future[None]]) -> None:
         done, pending = wait(pending, timeout=POLL, return_when=FIRST_EXCEPTION)
         if any(f.exception() is not None for f in done):
             return
-
-
-def _first_real(futures: list[Future[None]]) -> BaseException:
-    """Return the error that caused the cancellation, not a branch's :class:`Cancelled`."""
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
-    chosen = real[0] if real else errors[0]
-    assert chosen is not None
-    return chosen
 
 
 def _ctx_of(error: OSError, ctxs: Sequence[WriteContext]) -> WriteContext:
