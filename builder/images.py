@@ -103,6 +103,11 @@ def _decode(path: Path) -> Image.Image:
     with Image.open(path, formats=sorted(ALLOWED_FORMATS)) as image:
         image.seek(0)
         upright = ImageOps.exif_transpose(image)
+        if upright.mode in ("I", "F") or upright.mode.startswith("I;16"):
+            # 16-bit (or 32-bit) grey: Pillow's own conversion clips at 255, so every value
+            # above 255 of 65535 would turn white. Scale to 8 bits first.
+            scale = 1 / 257 if upright.mode.startswith("I;16") else 1 / 16843009
+            upright = upright.convert("I").point(lambda v: v * scale).convert("L")
         mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
         pixels = upright.convert(mode)
         # A new image from raw pixels: EXIF, GPS, XMP, ICC and text chunks are left behind.

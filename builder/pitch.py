@@ -288,9 +288,7 @@ def _describe(error: ValidationError, doc: YamlDoc) -> list[str]:
         loc = tuple(item["loc"])
         field = dotted(loc)
         if item["type"] == "extra_forbidden":
-            # repr-like quoting keeps a key with a line break (or other oddity) on one line
-            name = str(loc[-1]) if str(loc[-1]).isprintable() else ascii(str(loc[-1]))[1:-1]
-            message = f"unknown field '{name}'{_did_you_mean(loc)}"
+            message = f"unknown field '{printable(str(loc[-1]))}'{_did_you_mean(loc)}"
         elif item["type"] == "missing":
             message = "is required"
         elif loc[-1:] == ("[key]",):  # a mapping's key, such as a label of candidate.links
@@ -337,8 +335,14 @@ def dotted(loc: tuple[Any, ...]) -> str:
         elif part in ("datetime", "date") and parts and parts[-1].endswith("date"):
             continue  # pydantic names each arm of `datetime | date`; the user wrote one field
         else:
-            parts.append(_clipped(str(part)))
+            parts.append(_clipped(printable(str(part))))
     return ".".join(parts)
+
+
+def printable(text: str) -> str:
+    """Return *text* with line breaks and other invisible characters escaped (``\\n``), so a
+    message about a strange key stays one visible line."""
+    return text if text.isprintable() else ascii(text)[1:-1]
 
 
 def _did_you_mean(loc: tuple[Any, ...]) -> str:

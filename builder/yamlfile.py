@@ -13,6 +13,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 Loc = tuple[str | int, ...]
 _STANDARD_TAGS = {
@@ -57,6 +58,14 @@ def load_yaml(path: Path) -> YamlDoc:
     try:
         _refuse_aliases(yaml, text, path)
         node = yaml.compose(text)
+    except ReaderError as e:
+        # A character YAML forbids (ESC, most control characters): say where and which.
+        before = text[: max(0, int(e.position))]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise YamlProblem(
+            f"{path.name}:{line}:{col}: the character U+{int(e.character):04X} is not allowed "
+            "in a YAML file; remove it"
+        ) from e
     except MarkedYAMLError as e:
         mark = e.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)

@@ -254,23 +254,23 @@ def test_names_with_titles_and_particles(board: Any) -> None:
     assert draft.to == '"Prof. Dr. Maria von Berg" <petra.schulz@nordlicht.example>'
 
 
-def test_umlauts_sharp_s_and_emoji_in_headers(board: Any, gif: Path, tmp_path: Path) -> None:
+def test_umlauts_and_sharp_s_in_headers(board: Any, gif: Path, tmp_path: Path) -> None:
     def unicode_names(data: dict[str, Any]) -> None:
-        data["candidate"]["name"] = "Zoë Größler-Öztürk 🎉"
+        data["candidate"]["name"] = "Zoë Größler-Öztürk"
         data["interview"]["interviewers"][0]["name"] = "Jörg Weiß"
         data["interview"]["interviewers"][0]["salutation"] = "Lieber Jörg"
-        data["interview"]["role"] = "Leiter Qualitätssicherung ✨"
+        data["interview"]["role"] = "Leiter Qualitätssicherung"
 
     paths = write(board("jonas", 0, unicode_names), link(), tmp_path, NOW, gif)
     raw = paths["eml"].read_bytes()
     raw.decode("ascii")  # every header and part is encoded for 7-bit transport
     message = parse(paths["eml"])
-    assert message["From"].addresses[0].display_name == "Zoë Größler-Öztürk 🎉"
+    assert message["From"].addresses[0].display_name == "Zoë Größler-Öztürk"
     assert message["To"].addresses[0].display_name == "Jörg Weiß"
-    assert message["Subject"] == "Vielen Dank für das Gespräch – Leiter Qualitätssicherung ✨"  # noqa: RUF001
+    assert message["Subject"] == "Vielen Dank für das Gespräch – Leiter Qualitätssicherung"  # noqa: RUF001
     text = content(parts(message)["text/plain"])
     assert text.startswith("Lieber Jörg,\n") and "Für dich habe ich" in text
-    assert "Zoë Größler-Öztürk 🎉\nE-Mail:" in text
+    assert "Zoë Größler-Öztürk\nE-Mail:" in text
 
 
 # --- without a link, and what must not be sent ---------------------------------------------

@@ -94,7 +94,8 @@ def test_status_describes_the_running_store(s3_store: Store) -> None:
     assert now.endpoint == s3_store.endpoint
     assert now.pid is not None and now.pid in weed_processes(data_dir_of(s3_store))
     assert now.home == s3_store.home
-    assert 0 < now.size_bytes < 50_000_000  # no preallocated volumes
+    # Other tests share through this store; preallocated volumes would be gigabytes.
+    assert 0 < now.size_bytes < 300_000_000
     assert "Start Seaweed S3 API Server" in now.log.read_text(encoding="utf-8", errors="replace")
 
 

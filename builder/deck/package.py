@@ -46,12 +46,20 @@ def finish(prs: Presentation, board: Storyboard, theme: Theme) -> None:
     _drop_leftovers(prs)
 
 
+def _fitted(text: str, limit: int = 255) -> str:
+    """Return *text*, cut to *limit* characters with an ellipsis when longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _core_properties(prs: Presentation, board: Storyboard) -> None:
     # The template says "generated using python-pptx", last modified by its author, in 2013.
     props = prs.core_properties
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-    props.title = document_title(board)
-    props.subject = say("title_sub", board.language, role=board.role, company=board.company)
+    # OOXML core properties hold at most 255 characters; long (valid) names must still fit.
+    props.title = _fitted(document_title(board))
+    props.subject = _fitted(
+        say("title_sub", board.language, role=board.role, company=board.company)
+    )
     props.author = props.last_modified_by = board.candidate.name
     props.comments = props.keywords = props.category = ""
     props.content_status = props.identifier = props.version = ""

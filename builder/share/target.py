@@ -110,8 +110,21 @@ def bucket_target(bucket: str) -> Target:
         check_bucket_name(bucket)
     except ValueError as e:
         raise ShareError(f"--bucket: {e}") from None
-    session = boto3.Session()
-    credentials = session.get_credentials()
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        session = boto3.Session()
+        credentials = session.get_credentials()
+        if credentials is not None:
+            credentials.get_frozen_credentials()  # an ended SSO session fails here, not later
+    except BotoCoreError as e:
+        raise ShareError(f"bucket {bucket}: {explain(e)}") from None
+    except RuntimeError as e:  # botocore: "refreshed, but the refreshed credentials are..."
+        if "expired" not in str(e):
+            raise
+        raise ShareError(
+            f"bucket {bucket}: the credentials have expired; sign in again (aws sso login)"
+        ) from None
     if credentials is None:
         raise ShareError(
             f"no credentials for bucket {bucket}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
@@ -171,8 +184,15 @@ def _with_reason(client: Any, bucket: str, error: Any) -> Any:
 
 def explain(error: Exception) -> str:
     """Return a one-line reason for a botocore error, in the user's terms."""
-    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ProfileNotFound,
+    )
 
+    if isinstance(error, ProfileNotFound):
+        return f"the AWS profile '{error.kwargs.get('profile')}' does not exist (AWS_PROFILE)"
     if isinstance(error, EndpointConnectionError):
         return f"cannot reach the store ({error.kwargs.get('endpoint_url', 'endpoint')})"
     if isinstance(error, NoCredentialsError):
