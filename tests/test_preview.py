@@ -489,3 +489,14 @@ def test_without_a_pdf_the_page_says_why(tmp_path: Path) -> None:
     )
     assert "No PDF" in html and "LibreOffice is not installed" in html
     assert 'href="/out/sarah-kim/deck.pptx?v=3"' in html
+
+
+def test_out_naming_a_file_is_one_line_before_any_server_starts(
+    example: Any, cli: Any, tmp_path: Path
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    result = cli("preview", example("ada"), "-o", taken, "--no-open", "--port", "0")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: -o {taken}: is a file, not a folder; choose another -o"
+    assert taken.read_text() == "mine"

@@ -86,18 +86,23 @@ def main() -> None:
     """
 
 
+def out_option(help_text: str) -> Callable[[F], F]:
+    """Return the ``-o/--out`` option (default ``out``) that every building command has."""
+    return click.option(
+        "-o",
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _output_options(func: F) -> F:
     decorators = [
         click.argument("pitch", type=click.Path(path_type=Path)),
-        click.option(
-            "-o",
-            "--out",
-            "out",
-            type=click.Path(path_type=Path),
-            default=Path("out"),
-            show_default=True,
-            help="Output folder.",
-        ),
+        out_option("Output folder."),
         click.option("--theme", help="Theme name (see `build themes`) or a theme folder."),
         click.option(
             "--for",
@@ -184,15 +189,7 @@ def all_(**kwargs: Any) -> None:
 
 @main.command()
 @click.argument("pitch", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Build folder the drafts go into.",
-)
+@out_option("Build folder the drafts go into.")
 @click.option("--for", "for_", metavar="INTERVIEWER", help=FOR_HELP)
 @click.option(
     "--link",

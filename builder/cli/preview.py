@@ -7,7 +7,8 @@ from typing import Literal
 
 import click
 
-from builder.cli import F, main, share_options, share_settings
+from builder.cli import F, main, out_option, share_options, share_settings
+from builder.errors import BuilderError
 
 
 def _with_share_options(func: F) -> F:
@@ -18,15 +19,7 @@ def _with_share_options(func: F) -> F:
 
 @main.command()
 @click.argument("pitch", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("out"),
-    show_default=True,
-    help="Output folder, as for `build all`: what you see is what you share.",
-)
+@out_option("Output folder, as for `build all`: what you see is what you share.")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (default: 8350+).")
 @click.option("--no-open", is_flag=True, help="Do not open the browser.")
 @click.option("--theme", help="Theme name (see `build themes`) or a theme folder.")
@@ -62,6 +55,8 @@ def preview(
     settings = share_settings(expires, bucket, include_pptx)
     if pitch.is_dir():  # the folder `build init` made
         pitch = pitch / "pitch.yaml"
+    if out.exists() and not out.is_dir():
+        raise BuilderError(f"-o {out}: is a file, not a folder; choose another -o")
 
     def say(line: str) -> None:
         click.echo(line, err=line.startswith(("not rebuilt", "Traceback", "waiting")))
