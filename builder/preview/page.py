@@ -141,18 +141,10 @@ def email_html(folder: Path) -> str | None:
 
 def theme_css(theme: Theme) -> str:
     """Return the theme's colours and fonts as CSS variables for the preview's own page."""
-    from builder.site.assets import mix, readable
+    from builder.site.assets import palette
 
-    c = theme.colors
     values = {
-        "bg": c.background,
-        "surface": c.surface,
-        "text": c.text,
-        "muted": c.muted,
-        "accent": c.accent,
-        "on-accent": c.on_accent,
-        "accent-ink": readable(c.accent, (c.background, c.surface), c.text),
-        "line": mix(c.text, c.background, 0.16),
+        **palette(theme),
         "font-heading": '"Preview Heading", system-ui, sans-serif',
         "font-body": '"Preview Text", system-ui, sans-serif',
     }

@@ -77,25 +77,14 @@ def client_config(addressing: str, local: bool = False) -> Any:
 
 def local_target(data_dir: Path) -> Target:
     """Return the embedded store as a target, starting it if it is not running."""
-    import boto3
     from botocore.credentials import Credentials
 
-    from builder.store import ensure_running
+    from builder.store import client, ensure_running
 
     store = ensure_running(data_dir)
-    # boto3's default session: its parsed service data is reused by every client made in
-    # this process (a fresh Session parses it again, about 0.1 s each time).
-    client = boto3.client(
-        "s3",
-        endpoint_url=store.endpoint,
-        aws_access_key_id=store.access_key,
-        aws_secret_access_key=store.secret_key,
-        region_name="us-east-1",
-        config=client_config("path", local=True),
-    )
     credentials = Credentials(store.access_key, store.secret_key)
     # The local store is configured with an SSE-S3 key (see builder.store), so it encrypts.
-    return Target(client, store.bucket, local=True, credentials=credentials, encrypts=True)
+    return Target(client(store), store.bucket, local=True, credentials=credentials, encrypts=True)
 
 
 def bucket_target(bucket: str) -> Target:

@@ -60,9 +60,11 @@ def stylesheet(theme: Theme, text: str) -> str:
     return css
 
 
-def _variables(theme: Theme) -> str:
+def palette(theme: Theme) -> dict[str, str]:
+    """Return the theme's colours as CSS variable values (name without ``--``), the ones
+    every page of ours uses: the microsite and the preview."""
     c = theme.colors
-    values = {
+    return {
         "bg": c.background,
         "surface": c.surface,
         "text": c.text,
@@ -73,6 +75,12 @@ def _variables(theme: Theme) -> str:
         "accent-ink": readable(c.accent, (c.background, c.surface), c.text),
         "accent-soft": mix(c.accent, c.background, 0.14),
         "line": mix(c.text, c.background, 0.16),
+    }
+
+
+def _variables(theme: Theme) -> str:
+    values = {
+        **palette(theme),
         # The fallback faces (present only when the page needs them) come before the
         # system's fonts, so the page draws what the theme's font lacks as the deck does.
         "font-heading": f'"{_family(theme.heading.family)} Heading", "{SPARE} Heading", '
