@@ -45,7 +45,7 @@ def scratch(parent: Path, prefix: str) -> Iterator[Path]:
     Writers put working files here rather than in the system's temp folder: inside a
     build's stage, whatever stops the build, the stage's removal takes them along.
     """
-    folder = Path(tempfile.mkdtemp(prefix=f".{prefix}-", dir=parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{prefix}-", dir=parent.absolute()))
     try:
         yield folder
     finally:

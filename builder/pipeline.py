@@ -237,7 +237,9 @@ def _staging_dir(out_dir: Path) -> Path:
     # is a rename; it is hidden and removed whatever happens.
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        # Absolute: tools handed paths inside it (MkDocs, LibreOffice) resolve relative paths
+        # against their own folders, not the current one.
+        return Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir.absolute()))
     except OSError as e:
         raise OutputError(f"{out_dir}: cannot write the output folder: {e.strerror}") from None
 

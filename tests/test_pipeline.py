@@ -117,3 +117,16 @@ def test_a_rebuild_leaves_no_stale_captions(example: Any, cli: Any, tmp_path: Pa
     assert not (out / "video.vtt").exists()
     assert not (out / "site" / "video.vtt").exists()
     assert 'data-media="video.vtt"' not in (out / "site" / "index.html").read_text()
+
+
+def test_a_relative_output_folder_works_for_every_output(
+    example: Any, cli: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # The README's own command: `-o out/ada`, relative to where the user stands.
+    pitch = example("ada")
+    monkeypatch.chdir(tmp_path)
+    result = cli("all", pitch, "-o", "out/ada")
+    assert result.exit_code == 0, result.output
+    for name in ("deck.pptx", "deck.pdf", "video.mp4", "site/index.html", "email.eml"):
+        assert (tmp_path / "out" / "ada" / name).is_file(), name
+    assert not list((tmp_path / "out" / "ada").glob(".*staging*"))
