@@ -41,6 +41,15 @@ def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def shared_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the tool's cache (fonts, images, templates) at one folder for this test session,
+    never the user's own."""
+    folder = tmp_path_factory.getbasetemp() / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "followup-builder" / "site"
+
+
 @pytest.fixture
 def example(tmp_path: Path) -> Any:
     """Return a function that copies examples/<name> into a scratch folder and gives its pitch."""

@@ -303,10 +303,14 @@ def test_fonts_travel_whole_without_fonttools(
 ) -> None:
     from builder.site import assets
 
+    theme = load_theme("classic")
+    # The pitch loader has read the fonts' character maps (with fontTools) by now; here,
+    # as when this test runs alone, this call does it.
+    assets.stylesheet(theme, "Hello")
     monkeypatch.setitem(sys.modules, "fontTools", None)  # import fails: the optional path
     assets._font_data.cache_clear()
     try:
-        css = assets.stylesheet(load_theme("classic"), "Hello")
+        css = assets.stylesheet(theme, "Hello")
     finally:
         assets._font_data.cache_clear()
     assert css.count("data:font/ttf;base64,") == 4
@@ -336,6 +340,89 @@ def test_unreadable_accent_is_darkened_for_text() -> None:
     ink = readable("#7FB2FF", ("#FFFFFF", "#F1F4F9"), "#17202E")
     assert contrast(ink, "#FFFFFF") >= 4.5 and contrast(ink, "#F1F4F9") >= 4.5
     assert ink != "#17202E"  # still a blue, not simply the text colour
+
+
+# --- the cache of fonts, images and templates -----------------------------------------------
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: Any) -> Iterator[Path]:
+    """Yield an empty site cache folder; fonts made earlier in this process are forgotten."""
+    from builder.site import assets
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assets._font_data.cache_clear()
+    yield tmp_path / "xdg" / "followup-builder" / "site"
+    assets._font_data.cache_clear()
+
+
+def _entries(folder: Path) -> dict[str, float]:
+    """Return the font and image entries of the cache *folder* with their modification times."""
+    return {p.name: p.stat().st_mtime for p in folder.iterdir() if p.suffix in (".woff", ".img")}
+
+
+def _rebuild(cli: Any, pitch: Path, out: Path) -> str:
+    """Build the site of *pitch* into *out* as a new process would (fonts not in memory)."""
+    from builder.site import assets
+
+    assets._font_data.cache_clear()
+    assert cli("site", pitch, "-o", out).exit_code == 0
+    return (out / "site" / "index.html").read_text()
+
+
+def test_second_build_reads_the_cache_and_makes_the_same_page(
+    example: Any, cli: Any, tmp_path: Path, fresh_cache: Path
+) -> None:
+    pitch = example("ada")
+    first = _rebuild(cli, pitch, tmp_path / "a")
+    made = _entries(fresh_cache)
+    # Three Lato files (the heading's regular face is the body's bold) and three images.
+    assert sorted(Path(name).suffix for name in made) == [".img"] * 3 + [".woff"] * 3
+    assert any(p.name.startswith("templates-") for p in fresh_cache.iterdir())
+    assert fresh_cache.stat().st_mode & 0o077 == 0  # the candidate's images: private
+    for name in made:
+        os.utime(fresh_cache / name, (1_000_000, 1_000_000))
+    assert _rebuild(cli, pitch, tmp_path / "b") == first
+    again = _entries(fresh_cache)
+    assert again.keys() == made.keys()  # nothing new was made ...
+    assert all(when > 1_000_000 for when in again.values())  # ... every entry was read
+
+
+def test_damaged_cache_entries_are_made_again(
+    example: Any, cli: Any, tmp_path: Path, fresh_cache: Path
+) -> None:
+    pitch = example("ada")
+    first = _rebuild(cli, pitch, tmp_path / "a")
+    for index, name in enumerate(sorted(_entries(fresh_cache))):
+        damage = (b"", b"wOF", b"image/png 1 1\nnot a png", b"image/gif x y\n")[index % 4]
+        (fresh_cache / name).write_bytes(damage)
+    for entry in fresh_cache.glob("templates-*/*"):
+        entry.write_bytes(b"j2 but not bytecode")
+    assert _rebuild(cli, pitch, tmp_path / "b") == first
+    assert all((fresh_cache / name).stat().st_size > 100 for name in _entries(fresh_cache))
+
+
+def test_build_works_without_a_usable_cache_folder(
+    example: Any, cli: Any, tmp_path: Path, fresh_cache: Path, monkeypatch: Any
+) -> None:
+    pitch = example("ada")
+    first = _rebuild(cli, pitch, tmp_path / "a")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert _rebuild(cli, pitch, tmp_path / "b") == first
+
+
+def test_changed_image_is_encoded_again(
+    example: Any, cli: Any, tmp_path: Path, fresh_cache: Path
+) -> None:
+    pitch = example("ada")
+    first = _rebuild(cli, pitch, tmp_path / "a")
+    before = _entries(fresh_cache)
+    Image.new("RGB", (400, 300), "#C0392B").save(pitch.parent / "media" / "dashboard.png")
+    second = _rebuild(cli, pitch, tmp_path / "b")
+    assert second != first
+    assert len(_entries(fresh_cache).keys() - before.keys()) == 1
 
 
 # --- in the browser --------------------------------------------------------------------------

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import cast
 
 from PIL import Image, ImageOps
+from PIL import __version__ as PIL_VERSION
 
 from builder.errors import MediaError, ThemeError
 from builder.fonts import FALLBACK_FAMILY
 from builder.glyphs import capitals, fallback_for, font_chars, runs
-from builder.images import open_image
+from builder.images import MAX_BYTES, MAX_PIXELS, open_image
+from builder.site import cache
 from builder.storyboard import ImageRef
 from builder.theme import THEMES_DIR, Theme, contrast
 
@@ -115,11 +117,21 @@ def _font_faces(theme: Theme, text: str) -> str:
         # What this face lacks comes from the fallback font at the nearest weight, the
         # same file the frames and the deck's PDF draw it with; a letter with an accent
         # the face lacks goes there whole, as in the other outputs.
-        spare = "".join(run for run, fallback in runs(every, font_chars(file)) if fallback)
-        lacking = frozenset(ord(ch) for ch in spare if ch.isprintable())
+        lacking = _lacking(every, file)
         if lacking:
             rules.append(_face_rule(f"{SPARE} {role}", weight, fallback_for(file), lacking, True))
     return "\n".join(rules)
+
+
+def _lacking(text: str, file: Path) -> frozenset[int]:
+    """Return the printable characters of *text* the fallback font draws instead of *file*."""
+    chars = font_chars(file)
+    # The usual page: the face has every character, and splitting the text into runs (a
+    # walk over each character with Unicode look-ups, four times a page) finds nothing.
+    if chars.issuperset(map(ord, text)):
+        return frozenset()
+    spare = "".join(run for run, fallback in runs(text, chars) if fallback)
+    return frozenset(ord(ch) for ch in spare if ch.isprintable())
 
 
 def _face_rule(
@@ -137,55 +149,125 @@ def _face_rule(
 def _font_data(file: Path, extra: frozenset[int], only: bool = False) -> tuple[str, str, str]:
     """Return (MIME type, CSS format, base64 data) of *file*, subset when fontTools is there.
 
-    The subset keeps the characters every page may need and *extra*, or only *extra*.
+    The subset keeps the characters every page may need and *extra*, or only *extra*. It is
+    made once and then read from the cache (see :mod:`builder.site.cache`).
     """
     try:
-        from fontTools import subset
+        from fontTools import version
     except ImportError:  # optional: without it the whole TrueType file travels
         return "font/ttf", "truetype", base64.b64encode(file.read_bytes()).decode("ascii")
+    raw = file.read_bytes()
+    chars = sorted(extra if only else _BASE_CHARS | extra)
+    # Everything the subset depends on: the font's bytes, the characters, fontTools' version
+    # and our options (part of the cache's FORMAT; change it with _subset's options).
+    name = cache.key(["font", version, raw, ",".join(map(str, chars))]) + ".woff"
+    data = cache.remembered(name, lambda: _subset(raw, chars), lambda b: b[:4] == b"wOFF")
+    return "font/woff", "woff", base64.b64encode(data).decode("ascii")
+
+
+def _subset(raw: bytes, chars: list[int]) -> bytes:
+    """Return the WOFF font *raw* (a TrueType file) cut down to *chars*."""
+    from fontTools import subset  # 0.1 s to import: only when the cache has no answer
+
     options = subset.Options()
     options.flavor = "woff"  # zlib-compressed; WOFF2 would need brotli as well
     options.layout_features = ["*"]  # keep kerning and ligatures
     options.name_IDs = ["*"]  # keep the copyright and licence names the OFL asks for
     options.notdef_outline = True
-    font = subset.load_font(str(file), options)
+    font = subset.load_font(io.BytesIO(raw), options)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(extra if only else _BASE_CHARS | extra))
+    subsetter.populate(unicodes=chars)
     subsetter.subset(font)
     out = io.BytesIO()
     subset.save_font(font, out, options)
-    return "font/woff", "woff", base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()
 
 
 def inline_image(ref: ImageRef, folder: Path, max_side: int, square: bool = False) -> InlineImage:
     """Return *ref* scaled to fit *max_side* (or cropped square) as a metadata-free data URI.
 
     Raises :class:`MediaError` naming the pitch field when the file lies outside *folder*
-    (the pitch's folder) or is not a usable image.
+    (the pitch's folder) or is not a usable image. The re-encoded image is cached under a
+    hash of the file's bytes, so an unchanged image is not decoded again.
     """
     if not ref.path.resolve().is_relative_to(folder.resolve()):
         raise MediaError(f"{ref.where}: {ref.path.name} is outside the pitch's folder")
-    image = open_image(ref)
+    raw = _small_file(ref.path)
+    name = cache.key(_image_key(raw, max_side, square)) + ".img" if raw is not None else None
+    packed = cache.load(name, _unpack_ok) if name else None
+    if packed is None:
+        packed = _pack(*_encode(_fitted(open_image(ref), max_side, square)))
+        # Kept only when the file did not change while it was read twice (once for the
+        # key, once to decode): an entry must always match the bytes it is named after.
+        if name is not None and _small_file(ref.path) == raw:
+            cache.store(name, packed)
+    mime, width, height, data = _unpack(packed)
+    src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return InlineImage(src=src, width=width, height=height, alt=ref.alt)
+
+
+def _small_file(path: Path) -> bytes | None:
+    """Return the bytes of *path*, or ``None`` when it is unreadable or over the size cap
+    (then :func:`open_image` raises the error that says so)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _image_key(raw: bytes, max_side: int, square: bool) -> list[bytes | str]:
+    # What the re-encoded image depends on: the file, the size, the crop, Pillow's encoders
+    # and the limits open_image checks (a file refused once must be refused again).
+    limits = f"{max_side} {square} {MAX_PIXELS} {MAX_BYTES}"
+    return ["image", PIL_VERSION, limits, raw]
+
+
+def _fitted(image: Image.Image, max_side: int, square: bool) -> Image.Image:
+    """Return *image* cropped square to *max_side*, or scaled down to fit it."""
     if square:
         # Faces sit in the upper part of most portraits: keep more of the top when cropping.
         image = ImageOps.fit(image, (max_side, max_side), Image.Resampling.LANCZOS, 0, (0.5, 0.35))
     elif max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    mime, data = _encode(image)
-    src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    return InlineImage(src=src, width=image.width, height=image.height, alt=ref.alt)
+    return image
 
 
-def _encode(image: Image.Image) -> tuple[str, bytes]:
+def _pack(mime: str, data: bytes, size: tuple[int, int]) -> bytes:
+    """Return a cache entry: one header line ``MIME WIDTH HEIGHT``, then the encoded image."""
+    return f"{mime} {size[0]} {size[1]}\n".encode("ascii") + data
+
+
+def _unpack(packed: bytes) -> tuple[str, int, int, bytes]:
+    """Return (MIME type, width, height, encoded image) from a :func:`_pack` entry."""
+    header, _, data = packed.partition(b"\n")
+    mime, width, height = header.decode("ascii").split(" ")
+    return mime, int(width), int(height), data
+
+
+def _unpack_ok(packed: bytes) -> bool:
+    """Return whether *packed* is a whole entry of a PNG or a JPEG of ours."""
+    try:
+        mime, width, height, data = _unpack(packed)
+    except ValueError:  # a damaged header: not a number, too few fields, not ASCII
+        return False
+    magic = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}.get(mime)
+    return magic is not None and data.startswith(magic) and width > 0 and height > 0
+
+
+def _encode(image: Image.Image) -> tuple[str, bytes, tuple[int, int]]:
+    """Return (MIME type, encoded bytes, size) of *image* as PNG or JPEG, no metadata."""
     if image.mode == "RGBA":
         alpha = cast(tuple[int, int], image.getchannel("A").getextrema())
         if alpha[0] < 255:
-            return "image/png", _save(image, "PNG", compress_level=6)
+            return "image/png", _save(image, "PNG", compress_level=6), image.size
         image = image.convert("RGB")
     # Screenshots and diagrams have few colours and stay sharp as PNG; photos go to JPEG.
     if image.getcolors(maxcolors=1024) is not None:
-        return "image/png", _save(image, "PNG", compress_level=6)
-    return "image/jpeg", _save(image, "JPEG", quality=85, progressive=True, optimize=True)
+        return "image/png", _save(image, "PNG", compress_level=6), image.size
+    jpeg = _save(image, "JPEG", quality=85, progressive=True, optimize=True)
+    return "image/jpeg", jpeg, image.size
 
 
 def _save(image: Image.Image, fmt: str, **options: object) -> bytes:

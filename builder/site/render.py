@@ -6,11 +6,12 @@ import io
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from builder.errors import ThemeError
+from builder.site import cache
 from builder.site.assets import site_dirs
 from builder.site.view import PageView
 from builder.theme import Theme
@@ -51,6 +52,8 @@ def render(view: PageView, theme: Theme, work: Path, verbose: bool = False) -> s
             )
             # The shared templates come after the theme's own, which may override any of them.
             config.theme.dirs[1:1] = [str(d) for d in dirs[1:]]
+            # Only index.html is read back: no sitemap.xml and sitemap.xml.gz to write.
+            config.theme.static_templates.clear()
             config.plugins["followup-site"] = _plugin(view)
             build(config)
         except MkDocsException as e:
@@ -66,9 +69,15 @@ def _plugin(view: PageView) -> Any:
     class _Inject(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Turns on autoescaping and hands the page view to the templates as ``followup``."""
 
+        def on_files(self, files: Any, /, *, config: Any) -> Any:
+            # The CSS travels inside the page (assets.stylesheet): copying the theme's files
+            # into the site folder, to be thrown away unread, is wasted work.
+            return type(files)(f for f in files if f.is_documentation_page())
+
         def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
             # Every value from the pitch is plain text: escape it everywhere, by default.
             env.autoescape = True
+            env.bytecode_cache = template_cache()
             return env
 
         def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
@@ -76,6 +85,31 @@ def _plugin(view: PageView) -> Any:
             return context
 
     return _Inject()
+
+
+def template_cache() -> Any:
+    """Return a Jinja bytecode cache in the site cache folder, or ``None`` when unwritable.
+
+    Compiling the templates is a good part of MkDocs' work, and they change only with the
+    theme or the tool; Jinja checks each entry against its template's source. An entry is
+    compiled code for one Jinja version and one autoescape setting (ours, always on): both
+    are in the folder's name, so no other setting ever loads it.
+    """
+    import jinja2
+
+    class Quiet(jinja2.FileSystemBytecodeCache):
+        """Jinja's file cache, except that a failed write is no error (a full disk)."""
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    place = cache.folder() / f"templates-jinja{jinja2.__version__}-autoescape"
+    try:
+        place.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return Quiet(str(place))
 
 
 @contextmanager
