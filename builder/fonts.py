@@ -10,7 +10,6 @@ import os
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from builder.theme import THEMES_DIR
 
@@ -37,6 +36,9 @@ def fonts_conf(font_dirs: Iterable[Path], folder: Path) -> Path:
     package is found without installing anything system-wide. Its cache goes into *folder*
     too, so nothing outside it is written for fonts the system does not know.
     """
+    # Imported here: xml.sax pulls in urllib and the email parser, on every command.
+    from xml.sax.saxutils import escape
+
     folder.mkdir(parents=True, exist_ok=True)
     cache = folder / "fontconfig-cache"
     lines = [

@@ -56,6 +56,11 @@ _EMOJI: Ranges = (
     *((0xE0020, 0xE007F), (0x231A, 0x23FF)),
 )
 
+# Below the first code point of any range above (Hebrew, U+0590, where right-to-left
+# scripts start too) every character is of kind "other": a font's map of thousands of
+# Latin, Greek and Cyrillic letters need not be classed one by one.
+_PLAIN_BELOW = min(low for ranges in (_RTL, _COMPLEX, _EAST_ASIAN, _EMOJI) for low, _ in ranges)
+
 _REASONS: dict[Kind, str] = {
     "emoji": "emoji need a colour font, and LibreOffice's PDF export draws none",
     "east-asian": "the tool ships no font for Chinese, Japanese or Korean",
@@ -116,7 +121,7 @@ def font_chars(path: Path) -> frozenset[int]:
             mapped = font.getBestCmap() or {}
     except Exception as e:  # fontTools raises many kinds for a damaged file
         raise ThemeError(f"{path.name}: cannot read the font's character map ({e})") from e
-    return frozenset(c for c in mapped if kind(chr(c)) in ("other", "emoji"))
+    return frozenset(c for c in mapped if c < _PLAIN_BELOW or kind(chr(c)) in ("other", "emoji"))
 
 
 def fallback_chars() -> frozenset[int]:

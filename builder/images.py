@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+# The decoders of the allowed formats are imported by name, which registers them:
+# Image.open(formats=...) loads every plugin Pillow has (AVIF's library among them, about
+# 30 ms) as soon as one asked for is not registered yet.
+from PIL import (  # noqa: F401
+    GifImagePlugin,
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 
 from builder.errors import MediaError
 

@@ -119,6 +119,15 @@ def test_each_character_has_a_class() -> None:
     ]
 
 
+def test_every_character_below_the_first_special_range_is_plain() -> None:
+    # font_chars skips classing these one by one: that shortcut must never change a class.
+    from builder.glyphs import _PLAIN_BELOW
+
+    assert _PLAIN_BELOW == 0x0590
+    assert {kind(chr(c)) for c in range(_PLAIN_BELOW)} == {"other"}
+    assert kind(chr(_PLAIN_BELOW)) == "right-to-left"
+
+
 def test_the_fallback_draws_european_scripts_in_every_weight() -> None:
     chars = fallback_chars()
     assert all(ord(c) in chars for c in EUROPEAN if not c.isspace())

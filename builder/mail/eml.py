@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from builder import images  # noqa: F401  (registers the decoders by name, see there)
 from builder.errors import OutputError
 from builder.mail import Draft
 from builder.storyboard import Storyboard
