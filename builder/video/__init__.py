@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from builder.errors import OutputError
 from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene
 from builder.storyboard import Storyboard
 from builder.theme import Theme
-from builder.video import encode, ffmpeg, preview, stills, timeline
+from builder.video import encode, ffmpeg, preview, splice, stills, timeline
 from builder.video.recording import Recording, inspect
-from builder.video.timeline import TICKS, Timeline
+from builder.video.timeline import FRAME, TICKS, Timeline
 
 # Shares of the progress bar: drawing the slides, then encoding; the rest is the preview.
 DRAW, ENCODE = 0.25, 0.65
@@ -100,15 +101,34 @@ def _encode(
     work = Path(tempfile.mkdtemp(prefix=".video-", dir=ctx.stage))
     try:
         job = _job(board, theme, plan, recording, scenes, (burned, overlays), work)
-        ffmpeg.run(
-            encode.command(job),
-            what=f"{board.source.name}: video for {board.interviewer.name}",
-            total=plan.total / TICKS,
-            progress=lambda done: ctx.report(label, DRAW + done * ENCODE),
+        clip = plan.clip
+        # The recording is copied untouched where its probe shows it joins cleanly (see
+        # splice.py); otherwise everything is encoded in one command.
+        joins = (
+            splice.decide(recording, job.size, clip.length // FRAME, bool(burned))
+            if clip is not None and ffmpeg.version(ffmpeg.ffmpeg()) >= CLIP_FFMPEG
+            else "no video recording"
         )
+        runs = (
+            splice.commands(job, joins, work)
+            if isinstance(joins, splice.Splice)
+            else [encode.command(job)]
+        )
+        for number, args in enumerate(runs):
+            ffmpeg.run(
+                args,
+                what=f"{board.source.name}: video for {board.interviewer.name}",
+                total=plan.total / TICKS,
+                progress=_progress(ctx, label, number, len(runs)),
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return job.output
+
+
+def _progress(ctx: WriteContext, label: str, number: int, runs: int) -> Callable[[float], None]:
+    """Return the progress callback of ffmpeg run *number* of *runs* (an equal share each)."""
+    return lambda done: ctx.report(label, DRAW + (number + done) / runs * ENCODE)
 
 
 def _where(board: Storyboard, field: str) -> str:

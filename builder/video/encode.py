@@ -91,8 +91,8 @@ def command(job: Job) -> list[str]:
         *inputs.args,
         "-filter_complex", ";".join(graph),
         "-map", "[v]", "-map", "[a]",
-        *_video_codec(job),
-        "-c:a", "aac", "-b:a", "128k" if job.recording else "32k", "-ar", AUDIO_RATE, "-ac", "2",
+        *_video_codec(job, job.timeline.starts()),
+        *_audio_codec(job),
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-movflags", "+faststart",
         "-f", "mp4", "-y", str(job.output),
@@ -125,9 +125,15 @@ def _fades(job: Job, inputs: _Inputs, base: str) -> tuple[list[str], str]:
     return chains, current
 
 
-def _video_codec(job: Job) -> list[str]:
+def _audio_codec(job: Job) -> list[str]:
+    return ["-c:a", "aac", "-b:a", "128k" if job.recording else "32k", "-ar", AUDIO_RATE,
+            "-ac", "2"]  # fmt: skip
+
+
+def _video_codec(job: Job, starts: list[int]) -> list[str]:
+    """Return the H.264 encoder's options, with a keyframe at each tick of *starts*."""
     level, maxrate, bufsize = LEVELS[1080 if job.size[1] > 720 else 720]
-    keyframes = ",".join(seconds(t) for t in job.timeline.starts())
+    keyframes = ",".join(seconds(t) for t in starts)
     return [
         "-c:v", "libx264", "-preset", "veryfast", "-crf", CRF,
         "-profile:v", "high", "-level:v", level, "-maxrate", maxrate, "-bufsize", bufsize,
@@ -163,28 +169,35 @@ def _head(job: Job, inputs: _Inputs) -> list[str]:
     assert recording is not None and clip is not None
     following = job.timeline.slots[job.timeline.slots.index(clip) + 1].scene
     assert following is not None  # the closing scene always follows the recording
-    width, height = job.size
     # Video and sound of the recording are read as two inputs: through one input, reading
     # the sound ahead would also decode (and hold in memory) every picture read past.
     camera = inputs.add(recording.path, *RECORDING_FORMATS, "-an")
     first, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
-    # Untagged camera footage: HD is BT.709 and SD is BT.601 by convention.
-    matrix = (
-        "auto" if recording.colour_tagged else ("bt709" if recording.height >= 720 else "bt601")
-    )
     fade = f"{FADE / TICKS:.6f}"
     chains = [
         f"[{first}:v]{_rgb_to_709()},{_still_loop((clip.start + FADE) // FRAME)}[first]",
         f"[{after}:v]{_rgb_to_709()},{_still_loop(FADE // FRAME)}[after]",
         f"[{camera}:v]setpts=PTS-STARTPTS,fps={FPS},trim=end_frame={clip.length // FRAME},"
-        f"scale={width}:{height}:force_original_aspect_ratio=decrease:in_color_matrix={matrix}:"
-        f"out_color_matrix=bt709:out_range=tv,"
-        f"pad={width}:{height}:-1:-1:color={job.background},setsar=1,format=yuv420p,"
+        f"{_camera(job, recording)},"
         f"setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration={fade}[clip]",
         f"[first][clip]{_xfade(fade, clip.start)}[opened]",
         f"[opened][after]{_xfade(fade, clip.end)}[head]",
     ]
     return chains
+
+
+def _camera(job: Job, recording: Recording) -> str:
+    """Return the filters fitting camera pictures into the frame, in BT.709 4:2:0."""
+    width, height = job.size
+    # Untagged camera footage: HD is BT.709 and SD is BT.601 by convention.
+    matrix = (
+        "auto" if recording.colour_tagged else ("bt709" if recording.height >= 720 else "bt601")
+    )
+    return (
+        f"scale={width}:{height}:force_original_aspect_ratio=decrease:in_color_matrix={matrix}:"
+        f"out_color_matrix=bt709:out_range=tv,"
+        f"pad={width}:{height}:-1:-1:color={job.background},setsar=1,format=yuv420p"
+    )
 
 
 def _xfade(duration: str, at: int) -> str:

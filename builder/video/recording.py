@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -41,6 +43,30 @@ class Loudness:
 
 
 @dataclass(frozen=True)
+class Packet:
+    """One packet of the recording's video stream, in decode order, in its time base."""
+
+    dts: int
+    pts: int
+    duration: int
+    key: bool
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What decides whether an H.264 stream can be copied into the video untouched: its
+    parameters (from the stream line and its sequence parameter set) and every packet's
+    timing. Filled in only for H.264 recordings."""
+
+    line: str  # the stream line as ffmpeg prints it (pixel format, colour tags, SAR)
+    time_base: Fraction
+    packets: tuple[Packet, ...]
+    profile: int = 0  # profile_idc: 66 Baseline, 77 Main, 100 High (0: not found)
+    level: int = 0  # level_idc: 31 is 3.1
+    sps_id: int = -1  # the id its slices refer to (-1: not found)
+
+
+@dataclass(frozen=True)
 class Recording:
     """A usable recording: what it is, how long it runs and how loud it is."""
 
@@ -54,6 +80,7 @@ class Recording:
     hdr: bool = False  # PQ or HLG (a recent phone's default): converted without tone mapping
     loudness: Loudness | None = None
     speech: tuple[float, float] = (0.0, 0.0)  # first and last moment that is not silence
+    stream: Stream | None = None  # an H.264 clip's parameters and packets (see splice.py)
 
 
 @dataclass(frozen=True)
@@ -193,9 +220,20 @@ def _measure(
             f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json"
         )
         args += ["-map", "0:a:0", "-af", measure, "-f", "null", "-"]
-    if probe.video is not None:
-        args += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
-    result = ffmpeg.run(args, what=where, check=False)
+    h264 = probe.video is not None and probe.video.startswith("h264")
+    with tempfile.TemporaryDirectory(prefix="builder-probe-") as folder:
+        listing, first = Path(folder) / "packets.txt", Path(folder) / "first.h264"
+        if probe.video is not None and not h264:
+            args += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+        elif probe.video is not None:
+            # The same read through the file also lists every packet's timing (framecrc
+            # hashes packets, it decodes nothing) and keeps the first access unit with its
+            # parameter sets: what decides whether the stream can be copied as it is.
+            args += ["-map", "0:v:0", "-c", "copy", "-f", "framecrc", str(listing)]
+            args += ["-map", "0:v:0", "-c", "copy", "-bsf:v", "h264_mp4toannexb",
+                     "-frames:v", "1", "-f", "h264", str(first)]  # fmt: skip
+        result = ffmpeg.run(args, what=where, check=False)
+        stream = _stream(probe.video, listing, first) if h264 and probe.video else None
     problems = [line for line in result.lines("error", "fatal") if not _benign(line)]
     decoded = result.out_time
     expected = probe.duration or decoded
@@ -217,7 +255,48 @@ def _measure(
         loudness=_loudness(result.text),
         speech=_speech(result, decoded),
         hdr=bool(probe.video and re.search(r"smpte2084|arib-std-b67", probe.video)),
+        stream=stream,
     )
+
+
+def _stream(line: str, listing: Path, first: Path) -> Stream | None:
+    """Return the H.264 stream's parameters and packets; None when ffmpeg wrote no list."""
+    try:
+        text = listing.read_text(encoding="utf-8")
+        head = first.read_bytes() if first.exists() else b""
+    except OSError:
+        return None
+    base = re.search(r"^#tb 0: (\d+)/(\d+)", text, re.M)
+    if base is None:
+        return None
+    packets = []
+    for match in _PACKET.finditer(text):
+        dts, pts, duration, flags = match.groups()
+        # framecrc prints flags only when they differ from "key frame".
+        key = flags is None or bool(int(flags, 16) & 1)
+        packets.append(Packet(int(dts), int(pts), int(duration), key))
+    profile, level, sps_id = _sps(head)
+    return Stream(line, Fraction(int(base.group(1)), int(base.group(2))), tuple(packets),
+                  profile, level, sps_id)  # fmt: skip
+
+
+# framecrc's line per packet: stream, dts, pts, duration, size, checksum[, F=flags]
+_PACKET = re.compile(
+    r"^0,\s*(-?\d+),\s*(-?\d+),\s*(\d+),\s*\d+,\s*\S+?(?:, F=(0x[0-9a-fA-F]+))?$", re.M
+)
+
+
+def _sps(data: bytes) -> tuple[int, int, int]:
+    """Return (profile_idc, level_idc, seq_parameter_set_id) of the first SPS in the Annex B
+    bytes *data*; zeros and -1 when there is none."""
+    for unit in re.split(b"\x00\x00\x01", data)[1:]:
+        if unit and unit[0] & 0x1F == 7 and len(unit) >= 5:
+            # The id is the first Exp-Golomb number after profile, constraints and level.
+            bits = "".join(f"{byte:08b}" for byte in unit[4:12])
+            zeros = len(bits) - len(bits.lstrip("0"))
+            sps_id = int(bits[zeros : 2 * zeros + 1], 2) - 1 if zeros < 16 else -1
+            return unit[1], unit[3], sps_id
+    return 0, 0, -1
 
 
 def _loudness(text: str) -> Loudness | None:
