@@ -9,7 +9,9 @@ a box. docs/themes.md ("Characters") says what each class of characters gets, an
 
 from __future__ import annotations
 
+import io
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -110,14 +112,38 @@ def kind(char: str) -> Kind:
 def font_chars(path: Path) -> frozenset[int]:
     """Return the code points the font file *path* can draw in any output.
 
-    That is its character map less the scripts no output can set (see :func:`kind`).
+    That is its character map less the scripts no output can set (see :func:`kind`). Every
+    command needs it (the pitch check), so the answer is kept in the cache under a hash of
+    the font's bytes and of the classes: reading a character map costs 30-50 ms.
     """
+    from builder import cache
+    from builder.errors import ThemeError
+
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ThemeError(f"{path.name}: cannot read the font ({e.strerror})") from e
+    classes = repr((_RTL, _COMPLEX, _EAST_ASIAN, _EMOJI, unicodedata.unidata_version))
+    name = cache.key(["font-chars", classes, raw]) + ".chars"
+    packed = cache.remembered(
+        "checks", name, lambda: array("I", sorted(_drawable(raw, path))).tobytes(), _whole
+    )
+    return frozenset(array("I", packed))
+
+
+def _whole(packed: bytes) -> bool:
+    """Return whether *packed* is a cache entry of code points (whole numbers of the array)."""
+    return len(packed) % array("I").itemsize == 0 and len(packed) > 0
+
+
+def _drawable(raw: bytes, path: Path) -> frozenset[int]:
+    """Return the code points of the font *raw* (read from *path*) any output can draw."""
     from fontTools.ttLib import TTFont
 
     from builder.errors import ThemeError
 
     try:
-        with TTFont(str(path), lazy=True) as font:
+        with TTFont(io.BytesIO(raw), lazy=True) as font:
             mapped = font.getBestCmap() or {}
     except Exception as e:  # fontTools raises many kinds for a damaged file
         raise ThemeError(f"{path.name}: cannot read the font's character map ({e})") from e

@@ -21,6 +21,7 @@ from PIL import (  # noqa: F401
     UnidentifiedImageError,
     WebPImagePlugin,
 )
+from PIL import __version__ as PIL_VERSION
 
 from builder.errors import MediaError
 
@@ -69,6 +70,30 @@ def open_image(ref: ImageRef) -> Image.Image:
         return read_image(ref.path)
     except ValueError as e:
         raise MediaError(f"{ref.where}: {e}") from None
+
+
+def check_image(path: Path) -> None:
+    """Return when *path* passes :func:`read_image`'s checks; raise its ``ValueError`` if not.
+
+    Every command checks every image of the pitch, and decoding a photo costs tens of
+    milliseconds: a file that passed once (same bytes, same limits, same Pillow) is known
+    to pass again, by a hash in the cache. A failure is never cached.
+    """
+    from builder import cache
+
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except OSError:
+        raw = None  # read_image says what is wrong
+    name = None
+    if raw is not None:
+        limits = f"{MAX_PIXELS} {MAX_BYTES} {sorted(ALLOWED_FORMATS)}"
+        name = cache.key(["image-ok", PIL_VERSION, limits, raw]) + ".ok"
+        if cache.load("checks", name, lambda data: data == b"ok") is not None:
+            return
+    read_image(path)
+    if name is not None:
+        cache.store("checks", name, b"ok")
 
 
 def read_image(path: Path) -> Image.Image:

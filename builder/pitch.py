@@ -372,14 +372,14 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
     """Return a problem line for every media file that is missing, outside the pitch's
     folder or, for an image, not one the writers would accept."""
-    from builder.images import read_image  # Pillow only for pitches that get this far
+    from builder.images import check_image  # Pillow only for pitches that get this far
 
     problems = []
     for loc, value in _media_refs(pitch):
         try:
             path = resolve_media(pitch, value)
             if loc[-1] in IMAGE_FIELDS:
-                read_image(path)  # the writers' own check: a bomb fails here, not mid-build
+                check_image(path)  # the writers' own check: a bomb fails here, not mid-build
         except ValueError as e:
             problems.append(f"{doc.where(loc)}: {dotted(loc)}: {e}")
     return problems

@@ -390,3 +390,23 @@ def test_invisible_reordering_characters_are_refused(example: Any, cli: Any, cha
     assert "interview.interviewers[0].name: contains control characters; use plain text" in (
         result.output
     )
+
+
+def test_a_fonts_characters_come_from_the_cache_and_match_a_fresh_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import glyphs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    noto = next(iter(FALLBACK_FILES.values()))
+    fresh = glyphs._drawable(noto.read_bytes(), noto)
+    glyphs.font_chars.cache_clear()
+    assert glyphs.font_chars(noto) == fresh
+    (entry,) = (tmp_path / "xdg" / "followup-builder" / "checks").glob("*.chars")
+    entry.write_bytes(b"\x41\x00\x00\x00")  # a forged entry: the cache is what is read
+    glyphs.font_chars.cache_clear()
+    assert glyphs.font_chars(noto) == frozenset({0x41})
+    entry.write_bytes(b"\x41\x00\x00")  # damaged: not whole numbers, so read afresh
+    glyphs.font_chars.cache_clear()
+    assert glyphs.font_chars(noto) == fresh
+    glyphs.font_chars.cache_clear()

@@ -65,3 +65,25 @@ def test_large_images_are_scaled_down(tmp_path: Path) -> None:
     Image.new("RGB", (5000, 2500), "#aa3300").save(big)
     clean = clean_image(ref(big), tmp_path / "out")
     assert max(clean.width, clean.height) == 2400
+
+
+def test_a_passed_image_is_known_by_its_bytes_and_a_failure_is_never_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder.images import check_image
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    checks = tmp_path / "xdg" / "followup-builder" / "checks"
+    good = tmp_path / "photo.png"
+    Image.new("RGB", (64, 48), "#3366AA").save(good)
+    check_image(good)
+    (entry,) = checks.glob("*.ok")
+    stamp = entry.stat().st_mtime_ns
+    check_image(good)  # read from the cache: the entry is touched, not made again
+    assert list(checks.glob("*.ok")) == [entry] and entry.stat().st_mtime_ns >= stamp
+    good.write_bytes(b"not an image any more")  # the same name, other bytes
+    with pytest.raises(ValueError, match="not an image"):
+        check_image(good)
+    assert list(checks.glob("*.ok")) == [entry]  # the failure left no entry
+    with pytest.raises(ValueError, match="not an image"):
+        check_image(good)

@@ -13,14 +13,15 @@ from typing import cast
 from PIL import Image, ImageOps
 from PIL import __version__ as PIL_VERSION
 
+from builder import cache
 from builder.errors import MediaError, ThemeError
 from builder.fonts import FALLBACK_FAMILY
 from builder.glyphs import capitals, fallback_for, font_chars, runs
 from builder.images import MAX_BYTES, MAX_PIXELS, open_image
-from builder.site import cache
 from builder.storyboard import ImageRef
 from builder.theme import THEMES_DIR, Theme, contrast
 
+AREA = "site"  # the cache area of the cut-down fonts and re-encoded images
 SHARED_DIR = THEMES_DIR / "_site"  # the templates and CSS every theme shares
 SPARE = FALLBACK_FAMILY  # the CSS families of the fallback faces: "Noto Sans Heading", ...
 _FAMILY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,47}$")
@@ -161,7 +162,7 @@ def _font_data(file: Path, extra: frozenset[int], only: bool = False) -> tuple[s
     # Everything the subset depends on: the font's bytes, the characters, fontTools' version
     # and our options (part of the cache's FORMAT; change it with _subset's options).
     name = cache.key(["font", version, raw, ",".join(map(str, chars))]) + ".woff"
-    data = cache.remembered(name, lambda: _subset(raw, chars), lambda b: b[:4] == b"wOFF")
+    data = cache.remembered(AREA, name, lambda: _subset(raw, chars), lambda b: b[:4] == b"wOFF")
     return "font/woff", "woff", base64.b64encode(data).decode("ascii")
 
 
@@ -194,13 +195,13 @@ def inline_image(ref: ImageRef, folder: Path, max_side: int, square: bool = Fals
         raise MediaError(f"{ref.where}: {ref.path.name} is outside the pitch's folder")
     raw = _small_file(ref.path)
     name = cache.key(_image_key(raw, max_side, square)) + ".img" if raw is not None else None
-    packed = cache.load(name, _unpack_ok) if name else None
+    packed = cache.load(AREA, name, _unpack_ok) if name else None
     if packed is None:
         packed = _pack(*_encode(_fitted(open_image(ref), max_side, square)))
         # Kept only when the file did not change while it was read twice (once for the
         # key, once to decode): an entry must always match the bytes it is named after.
         if name is not None and _small_file(ref.path) == raw:
-            cache.store(name, packed)
+            cache.store(AREA, name, packed)
     mime, width, height, data = _unpack(packed)
     src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return InlineImage(src=src, width=width, height=height, alt=ref.alt)

@@ -10,8 +10,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from builder import cache
 from builder.errors import ThemeError
-from builder.site import cache
 from builder.site.assets import site_dirs
 from builder.site.view import PageView
 from builder.theme import Theme
@@ -104,7 +104,7 @@ def template_cache() -> Any:
             with suppress(OSError):
                 super().dump_bytecode(bucket)
 
-    place = cache.folder() / f"templates-jinja{jinja2.__version__}-autoescape"
+    place = cache.folder("site") / f"templates-jinja{jinja2.__version__}-autoescape"
     try:
         place.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:

@@ -1,9 +1,9 @@
-"""A small content-addressed cache of the page's cut-down fonts and re-encoded images.
+"""A small content-addressed cache of work that depends only on input bytes.
 
-Cutting four fonts down and re-encoding the images is most of what `build site` costs, and
-the result depends only on the input bytes and a few settings. So each result is kept in
-the user's cache folder (``~/.cache/followup-builder/site`` on Linux) under a hash of
-everything it depends on: a changed font, image or setting is a new name, and is made
+The site's cut-down fonts and re-encoded images (area ``site``), a font's drawable
+characters and an image's verdict of the pitch check (area ``checks``): each result is kept
+in the user's cache folder (``~/.cache/followup-builder/AREA`` on Linux) under a hash of
+everything it depends on, so a changed font, image or setting is a new name and is made
 afresh. The cache is only ever a shortcut: a missing, unreadable or unwritable entry or
 folder means the work is done again, never an error.
 """
@@ -18,15 +18,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # Part of every key: bump it when what an entry holds (or how it is made) changes.
-FORMAT = b"followup-site-cache 1"
+FORMAT = b"followup-site-cache 1"  # (named when only the site used it)
 KEEP = 256  # entries; a page needs about six, so this spans many pitches and themes
 
 
-def folder() -> Path:
-    """Return the cache folder: the user's cache directory for this tool, ``site/`` in it."""
+def folder(area: str) -> Path:
+    """Return the cache folder of *area*: the user's cache directory for this tool, *area*
+    in it."""
     from platformdirs import user_cache_path
 
-    return user_cache_path("followup-builder", appauthor=False) / "site"
+    return user_cache_path("followup-builder", appauthor=False) / area
 
 
 def key(parts: Iterable[bytes | str]) -> str:
@@ -39,21 +40,25 @@ def key(parts: Iterable[bytes | str]) -> str:
     return digest.hexdigest()
 
 
-def remembered(name: str, make: Callable[[], bytes], valid: Callable[[bytes], bool]) -> bytes:
-    """Return the bytes cached as *name* when *valid* accepts them, else ``make()`` (kept).
+def remembered(
+    area: str, name: str, make: Callable[[], bytes], valid: Callable[[bytes], bool]
+) -> bytes:
+    """Return the bytes cached as *name* in *area* when *valid* accepts them, else
+    ``make()`` (kept).
 
     *name* is a :func:`key` plus a suffix; exceptions from *make* pass through, uncached.
     """
-    found = load(name, valid)
+    found = load(area, name, valid)
     if found is None:
         found = make()
-        store(name, found)
+        store(area, name, found)
     return found
 
 
-def load(name: str, valid: Callable[[bytes], bool]) -> bytes | None:
-    """Return the bytes cached as *name* when there and *valid* accepts them, else ``None``."""
-    path = folder() / name
+def load(area: str, name: str, valid: Callable[[bytes], bool]) -> bytes | None:
+    """Return the bytes cached as *name* in *area* when there and *valid* accepts them,
+    else ``None``."""
+    path = folder(area) / name
     try:
         data = path.read_bytes()
     except OSError:  # not there yet, or unreadable: the caller makes it again
@@ -65,10 +70,10 @@ def load(name: str, valid: Callable[[bytes], bool]) -> bytes | None:
     return data
 
 
-def store(name: str, data: bytes) -> None:
-    """Keep *data* as *name*; silently do nothing when the cache folder is not writable."""
+def store(area: str, name: str, data: bytes) -> None:
+    """Keep *data* as *name* in *area*; silently do nothing when the folder is not writable."""
     with contextlib.suppress(OSError):  # a read-only home or a full disk: no cache, no error
-        _write(folder(), name, data)
+        _write(folder(area), name, data)
 
 
 def _write(place: Path, name: str, data: bytes) -> None:
