@@ -52,12 +52,19 @@ def pptx_in_process(example: str, work: Path, runs: int) -> float:
     )
 
 
-def pptx_cold(example: str, work: Path, runs: int) -> float:
-    """Return the median seconds of a fresh `build deck` process that makes only .pptx files."""
+def no_soffice_path(work: Path) -> str:
+    """Return a PATH without LibreOffice: the interpreter's folder and an empty one in *work*.
+
+    `build deck` then finds no soffice and makes only the .pptx (with a warning).
+    """
     bare = work / "no-soffice-bin"
     bare.mkdir(exist_ok=True)
-    # Only the interpreter's own folder: the writer then finds no soffice and skips the PDF.
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{bare}")
+    return f"{Path(sys.executable).parent}{os.pathsep}{bare}"
+
+
+def pptx_cold(example: str, work: Path, runs: int) -> float:
+    """Return the median seconds of a fresh `build deck` process that makes only .pptx files."""
+    env = dict(os.environ, PATH=no_soffice_path(work))
     pitch = ROOT / "examples" / example / "pitch.yaml"
 
     def run(index: int) -> None:

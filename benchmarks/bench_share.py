@@ -12,11 +12,13 @@ both, after one untimed warm-up of each; every run's objects are deleted before 
   uploads with HEAD verification, self-test of the links, manifest, ledger) against boto3's
   `client.upload_file` of the same files, one after another (target: ours <= 1.3 x peer);
 - "100 MB file": `Uploader(local_target(...)).upload(...)` of one file of random bytes (HEAD
-  verification included) against `client.upload_file` of it (target: ours <= 1.2 x peer).
+  verification included) against `client.upload_file` of it (target: ours <= 1.2 x peer),
+  then again with the peer asking for the same server-side encryption (SSE-S3) as ours.
 
 The peer uses boto3's defaults (default TransferConfig, default client Config); only if
 the store refuses its default CRC32 checksums does it fall back to checksums "when_required".
 The output says which. The peer's client is made once, before timing.
+`benchmarks/run.py` calls `running_store()` and `share_rows()` for its share rows.
 """
 
 from __future__ import annotations
@@ -25,15 +27,16 @@ import argparse
 import os
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from table import DASH, Row, render
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "ada"
@@ -42,21 +45,6 @@ BIG_TARGET = 1.2
 BIG_SIZE = 100 * 1024 * 1024
 
 Action = Callable[[int], list[str]]  # run index -> the keys it put
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table: the seconds of each run of both sides."""
-
-    name: str
-    ours: list[float]
-    peer: list[float]
-    target: float
-
-    @property
-    def ratio(self) -> float:
-        """Return the median of ours over the median of the peer."""
-        return statistics.median(self.ours) / statistics.median(self.peer)
 
 
 def log(message: str) -> None:
@@ -156,7 +144,7 @@ def share_row(out: Path, data_dir: Path, client: Any, bucket: str, runs: int) ->
 
     ours_s, peer_s = side_by_side(ours, peer, deleter(client, bucket), runs)
     name = f"share examples/{EXAMPLE} (all outputs, {len(files)} files, self-test included)"
-    return Row(name, ours_s, peer_s, SHARE_TARGET)
+    return Row(name, ours_s, "boto3 `upload_file` of each file", peer_s, SHARE_TARGET)
 
 
 def big_row(
@@ -186,8 +174,8 @@ def big_row(
         return [key]
 
     ours_s, peer_s = side_by_side(ours, peer, deleter(client, bucket), runs)
-    what = ", peer also with SSE-S3" if encrypted else ""
-    return Row(f"{BIG_SIZE >> 20} MB file (random bytes{what})", ours_s, peer_s, BIG_TARGET)
+    peer_name = "boto3 `upload_file`" + (" with SSE-S3, as ours" if encrypted else "")
+    return Row(f"share one {BIG_SIZE >> 20} MB file", ours_s, peer_name, peer_s, BIG_TARGET)
 
 
 def deleter(client: Any, bucket: str) -> Callable[[list[str]], None]:
@@ -205,59 +193,72 @@ def deleter(client: Any, bucket: str) -> Callable[[list[str]], None]:
     return delete
 
 
-def print_table(rows: list[Row], runs: int, peer_config: str) -> None:
-    """Print the markdown table of *rows*."""
+def heading(runs: int, peer_config: str) -> str:
+    """Return the line above the table: runs, CPUs, boto3's version and the peer's Config."""
     import boto3
 
-    print(
-        f"median, min and max of {runs} alternating runs, {os.cpu_count()} CPUs, "
+    return (
+        f"median (min{DASH}max) of {runs} alternating runs, {os.cpu_count()} CPUs, "
         f"boto3 {boto3.__version__}; peer: `client.upload_file`, default TransferConfig, "
-        f"{peer_config}\n"
+        f"{peer_config}"
     )
-    print(
-        "| row | ours median (s) | ours min | ours max | peer median (s) | peer min | peer max "
-        "| ours / peer | target | met |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
-    for row in rows:
-        ours = f"{statistics.median(row.ours):.3f} | {min(row.ours):.3f} | {max(row.ours):.3f}"
-        peer = f"{statistics.median(row.peer):.3f} | {min(row.peer):.3f} | {max(row.peer):.3f}"
-        met = "yes" if row.ratio <= row.target else "no"
-        print(f"| {row.name} | {ours} | {peer} | {row.ratio:.2f} | <= {row.target:g} | {met} |")
 
 
 def _exit_on_term(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # so the store is stopped on `kill` too
 
 
+@contextmanager
+def running_store(work: Path) -> Iterator[Any]:
+    """Start the local store on *work*/data and yield it (a ``builder.store.Store``); stop
+    it on the way out, Ctrl-C and SIGTERM included."""
+    from builder import store as local_store
+
+    data_dir = work / "data"
+    previous = signal.signal(signal.SIGTERM, _exit_on_term)
+    try:
+        log(f"starting the local store in {data_dir}")
+        yield local_store.ensure_running(data_dir)
+    finally:
+        # A second Ctrl-C (or kill) must not skip the stop; the handlers come back after it.
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            local_store.stop(data_dir, timeout=2.0)
+        finally:
+            signal.signal(signal.SIGINT, interrupt)
+            signal.signal(signal.SIGTERM, previous)
+
+
+def share_rows(work: Path, store: Any, runs: int) -> tuple[list[Row], str]:
+    """Build the example into *work* and time every row against the running *store*;
+    return the rows and the peer's Config, described."""
+    data_dir = store.home.parent
+    client, peer_config = choose_peer(store, work)
+    log(f"building examples/{EXAMPLE} (deck, video, site)")
+    out = build_example(work)
+    log("timing the share")
+    rows = [share_row(out, data_dir, client, store.bucket, runs)]
+    log(f"timing the {BIG_SIZE >> 20} MB upload")
+    rows.append(big_row(work, data_dir, client, store.bucket, runs))
+    rows.append(big_row(work, data_dir, client, store.bucket, runs, encrypted=True))
+    return rows, peer_config
+
+
 def main() -> None:
-    """Start the store, build the example, time both rows, print the table, stop the store."""
+    """Start the store, build the example, time the rows, stop the store, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per side and row (default 5)")
     runs = parser.parse_args().runs
     sys.path.insert(0, str(ROOT))
-    from builder import store as local_store
-
-    signal.signal(signal.SIGTERM, _exit_on_term)
     work = Path(tempfile.mkdtemp(prefix="bench-share-"))
-    data_dir = work / "data"
     try:
-        log(f"starting the local store in {data_dir}")
-        store = local_store.ensure_running(data_dir)
-        client, peer_config = choose_peer(store, work)
-        log(f"building examples/{EXAMPLE} (deck, video, site)")
-        out = build_example(work)
-        log("timing the share")
-        rows = [share_row(out, data_dir, client, store.bucket, runs)]
-        log(f"timing the {BIG_SIZE >> 20} MB upload")
-        rows.append(big_row(work, data_dir, client, store.bucket, runs))
-        rows.append(big_row(work, data_dir, client, store.bucket, runs, encrypted=True))
+        with running_store(work) as store:
+            rows, peer_config = share_rows(work, store, runs)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not skip the stop
-            signal.signal(sig, signal.SIG_IGN)
-        local_store.stop(data_dir, timeout=2.0)
         shutil.rmtree(work, ignore_errors=True)
-    print_table(rows, runs, peer_config)
+    print(heading(runs, peer_config) + "\n")
+    print(render(rows))
 
 
 if __name__ == "__main__":

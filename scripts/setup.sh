@@ -3,12 +3,20 @@
 #   scripts/setup.sh          system packages for building (LibreOffice) + the tool
 #   scripts/setup.sh --test   also what the tests use (Chromium, ffprobe, poppler, espeak-ng,
 #                             GStreamer)
+#   scripts/setup.sh --bench  also what benchmarks/run.py compares against (pandoc; ffmpeg
+#                             and ffprobe for the constant-rate peer; moviepy installs itself)
 # Only missing system packages are installed; running it again is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_tests=0
-[ "${1:-}" = "--test" ] && want_tests=1
+want_tests=0 want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_tests=1 ;;
+    --bench) want_bench=1 ;;
+    *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("${@:2}"); }  # command, package(s)
@@ -23,6 +31,10 @@ if [ "$want_tests" = 1 ]; then
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav  # a 2nd MP4 player
   need npm npm                           # axe-core and the Nu HTML checker (accessibility)
   need java default-jre-headless         # runs the Nu HTML checker (vnu.jar)
+fi
+if [ "$want_bench" = 1 ]; then
+  need pandoc pandoc                     # the deck's peer: Markdown to .pptx
+  need ffprobe ffmpeg                    # the video's constant-rate peer, and probing
 fi
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 
