@@ -188,7 +188,7 @@ def same_frames(work: Path) -> dict[str, Any]:
     # "Plain" ffmpeg: the same frames (same inputs and filter graph) at constant 30 fps,
     # with x264 at its defaults instead of our settings.
     tuning = {"-preset", "-crf", "-profile:v", "-level:v", "-maxrate", "-bufsize", "-bf", "-g",
-              "-force_key_frames"}  # fmt: skip
+              "-force_key_frames", "-mbtree", "-subq"}  # fmt: skip
     plain = []
     for i, arg in enumerate(cfr):
         if arg in tuning or (i and cfr[i - 1] in tuning):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from builder.errors import OutputError
 from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene
 from builder.storyboard import Storyboard
 from builder.theme import Theme
-from builder.video import encode, ffmpeg, preview, splice, stills, timeline
+from builder.video import encode, ffmpeg, preview, segments, splice, stills, timeline
 from builder.video.recording import Recording, inspect
 from builder.video.timeline import FRAME, TICKS, Timeline
 
@@ -37,9 +37,36 @@ DRAW, ENCODE = 0.25, 0.65
 OWNS = owned_by("video")
 
 
-def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]:
+def write_all(
+    jobs: Sequence[tuple[Storyboard, WriteContext]], theme: Theme
+) -> list[dict[str, Path]]:
+    """Write every job's video (as :func:`write` does); return their paths, in order.
+
+    For a panel of slides-only videos the scenes the interviewers share are encoded once
+    (see :mod:`.segments`); one interviewer, a recording or burned-in captions take the
+    one-command path of :func:`write`, which is cheaper for a single video.
+    """
+    shareable = [
+        (board.video is None or board.video.recording is None) and not ctx.options.burn_captions
+        for board, ctx in jobs
+    ]
+    if len(jobs) < 2 or not all(shareable):
+        return [write(board, theme, ctx) for board, ctx in jobs]
+    # The shared folder lives in the first interviewer's stage, so a stopped build's
+    # clean-up removes it with the stage.
+    with jobs[0][1].scratch("video-parts") as folder:
+        store = segments.Store(folder)
+        return [write(board, theme, ctx, store=store) for board, ctx in jobs]
+
+
+def write(
+    board: Storyboard, theme: Theme, ctx: WriteContext, *, store: segments.Store | None = None
+) -> dict[str, Path]:
     """Write video.mp4, poster.png, preview.gif and (given a script or captions) video.vtt
     for *board* into ``ctx.stage``; return their paths by kind.
+
+    With *store* (slides only), the video is joined from segments shared with the run's
+    other interviewers.
 
     Raises :class:`MediaError` for an unusable recording or caption file and
     :class:`OutputError` when ffmpeg is missing or fails; the pipeline then discards the
@@ -60,7 +87,7 @@ def write(board: Storyboard, theme: Theme, ctx: WriteContext) -> dict[str, Path]
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
         # never save the same image at once. (The video opens on this very picture.)
         poster = pool.submit(preview.write_poster, scenes[0].copy(), ctx.stage / "poster.png")
-        video = _encode(board, theme, ctx, plan, recording, scenes, burned)
+        video = _encode(board, theme, ctx, (plan, recording), scenes, burned, store)
         files = {"video": video, "poster": poster.result(), "preview": gif.result()}
     if cues:
         files["captions"] = ctx.stage / "video.vtt"
@@ -88,19 +115,34 @@ def _encode(
     board: Storyboard,
     theme: Theme,
     ctx: WriteContext,
-    plan: Timeline,
-    recording: Recording | None,
+    timed: tuple[Timeline, Recording | None],
     scenes: list[Image.Image],
     burned: list[Cue],
+    store: segments.Store | None,
 ) -> Path:
-    """Write the pictures ffmpeg reads into a scratch folder of the stage, run the encode,
-    and return the MP4 (the scratch folder is removed whatever happens)."""
+    """Write the pictures ffmpeg reads into a scratch folder of the stage, run the encode
+    (or, with *store*, the segments it lacks and the join), and return the MP4 (the
+    scratch folder is removed whatever happens)."""
+    plan, recording = timed
     label = f"video {board.interviewer.slug}"
+    what = f"{board.source.name}: video for {board.interviewer.name}"
     size = scenes[0].size
     overlays = {i: caption_overlay(cue.text, theme, size) for i, cue in enumerate(burned)}
     work = Path(tempfile.mkdtemp(prefix=".video-", dir=ctx.stage))
     try:
         job = _job(board, theme, plan, recording, scenes, (burned, overlays), work)
+        if store is not None:
+            keys = {index: segments.pixels_key(image) for index, image in enumerate(scenes)}
+            done = [0]
+
+            def run(args: list[str]) -> None:
+                # Progress by runs: the number of segments to encode is not known ahead.
+                ffmpeg.run(args, what=what)
+                done[0] += 1
+                ctx.report(label, DRAW + ENCODE * min(1.0, done[0] / (len(plan.slots) + 1)))
+
+            segments.make(job, keys, store, work, run)
+            return job.output
         clip = plan.clip
         # The recording is copied untouched where its probe shows it joins cleanly (see
         # splice.py); otherwise everything is encoded in one command.
@@ -117,10 +159,14 @@ def _encode(
         for number, args in enumerate(runs):
             ffmpeg.run(
                 args,
-                what=f"{board.source.name}: video for {board.interviewer.name}",
+                what=what,
                 total=plan.total / TICKS,
                 progress=_progress(ctx, label, number, len(runs)),
             )
+        if isinstance(joins, splice.Splice):
+            # ffmpeg's sample entry lists only our parts' H.264 parameter sets; the
+            # recording's must be listed there too.
+            splice.finish(job.output)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return job.output
@@ -207,7 +253,8 @@ def _job(
     a clean video).
     """
     cues, overlays = burn
-    slides, pictures = stills.write(timeline.frames(plan, cues, since=plan.head), scenes, work)
+    frames = timeline.frames(plan, cues, since=plan.head)
+    slides, pictures = stills.write(frames, scenes, work)
     return encode.Job(
         output=work.parent / "video.mp4",
         size=scenes[0].size,
@@ -217,4 +264,5 @@ def _job(
         pictures=pictures,
         recording=recording,
         captions=stills.captions(cues, overlays, plan.total, work) if cues else None,
+        frames=tuple(frames),
     )

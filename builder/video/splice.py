@@ -14,7 +14,11 @@ the video's one track as it is, the video is made in parts and joined without re
 
 Our parts are encoded with their parameter sets under id 1 (x264's ``sps-id``), so they
 never clash with the recording's (id 0, which the copy carries in-band before its
-keyframes); the MP4's sample entry holds ours. Where the recording reorders frames
+keyframes). ffmpeg's MP4 muxer puts only the first part's in the ``avc1`` sample entry;
+once it has written the file, :func:`finish` lists the recording's there too
+(:mod:`.mp4`), as ISO/IEC 14496-15 wants of an ``avc1`` track: the in-band copies are then
+repeats. All our parts must therefore send the very same parameter sets (one SAR for all
+of them: x264 writes it into the SPS). Where the recording reorders frames
 (B-frames), our parts' decode times are moved back by the same delay so decode order stays
 monotonic across the joins: a constant offset, one ordinary edit list at the start.
 Anything the probe cannot vouch for takes the encode path (:mod:`.encode`), where the
@@ -28,12 +32,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from builder.video import encode, timeline
+from builder.errors import OutputError
+from builder.video import encode, mp4, timeline
 from builder.video.ffmpeg import RECORDING_FORMATS
 from builder.video.recording import Packet, Recording, Stream
 from builder.video.timeline import FADE, FADE_FRAMES, FPS, FRAME, TICKS
 
 PROFILES = {66, 77, 100}  # Baseline, Main, High: all within what a High decoder plays
+BASELINE = 66  # only as Constrained Baseline (constraint_set1: it obeys Main's limits)
 LEVELS = {720: 31, 1080: 40}  # the output's level (encode.LEVELS), as level_idc
 OUR_SPS_ID = 1
 # The parts are MPEG-TS: it stores decode and display times of every packet (NUT and
@@ -42,6 +48,9 @@ OUR_SPS_ID = 1
 # 1/30 s grid exactly. No mux delay: each part starts at its first frame.
 TS = ("-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts", "-y")
 MAX_REORDER = 16  # frames a packet may decode ahead of its display (B-frames)
+# Every part says its pixels are square: x264 writes the SAR into the SPS, and the parts'
+# SPS (all id 1) must be identical for the sample entry to describe them (see finish).
+SQUARE = "setsar=1"
 # Copying a recording with B-frames works in ffmpeg 7+ and Chromium, but the MP4 then needs
 # composition offsets and a start edit list: Debian's ffprobe 5.1 misreads the held
 # frames' durations there and GStreamer's last frame ends two frames early. Until that is
@@ -98,6 +107,10 @@ def _parameters(recording: Recording, stream: Stream, size: tuple[int, int]) -> 
         return "full-range colour"
     if stream.profile not in PROFILES:
         return f"H.264 profile_idc {stream.profile} (not Baseline/Main/High 8-bit)"
+    if stream.profile == BASELINE and "Constrained Baseline" not in line:
+        # Without constraint_set1 a Baseline stream may use tools (FMO, ASO, redundant
+        # slices) a High decoder lacks, and no profile covers both in the sample entry.
+        return "H.264 Baseline, not Constrained Baseline"
     if stream.level > LEVELS[1080 if size[1] > 720 else 720]:
         return f"H.264 level {stream.level / 10:g} above the video's"
     if stream.sps_id != 0:
@@ -160,7 +173,7 @@ def _cut(found: tuple[Packet, ...], step: int, origin: int, delay: int) -> int |
 def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
     """Return the two ffmpeg runs (arguments without the binary) that make ``job.output``
     from the recording's own packets: the encoded parts and the copy, then the join with
-    the sound."""
+    the sound; :func:`finish` must follow them."""
     recording, plan = job.recording, job.timeline
     clip = plan.clip
     assert recording is not None and clip is not None
@@ -184,10 +197,10 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
     camera = encode._camera(job, recording)
     fade = f"{FADE / TICKS:.6f}"
     graph = [
-        f"[{lead}:v]{encode._rgb_to_709()},settb=1/{TICKS},{encode.TAGS}[lead]",
+        f"[{lead}:v]{encode._rgb_to_709()},settb=1/{TICKS},{encode.TAGS},{SQUARE}[lead]",
         f"[{title}:v]{encode._rgb_to_709()},{encode._still_loop(FADE // FRAME)}[title]",
         f"[{head}:v]setpts=PTS-STARTPTS,fps={FPS},trim=end_frame={splice.first},{camera}[opening]",
-        f"[title][opening]xfade=transition=fade:duration={fade}:offset=0,settb=1/{TICKS},{encode.TAGS}[fade]",
+        f"[title][opening]xfade=transition=fade:duration={fade}:offset=0,settb=1/{TICKS},{encode.TAGS},{SQUARE}[fade]",
         f"[{after}:v]{encode._rgb_to_709()},{encode._still_loop(FADE // FRAME)}[after]",
         f"[{tail}:v]trim=end_frame=1,{camera},{encode._still_loop(FADE // FRAME)}[closing]",
         f"[closing][after]xfade=transition=fade:duration={fade}:offset=0,settb=1/{TICKS}[out]",
@@ -197,7 +210,7 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
         f"[out][v0]concat=n=2:v=1:a=0,settb=1/{TICKS},setpts=PTS+{seconds(clip.end)}/TB[v1]",
     ]
     layers, top = encode._fades(job, inputs, "v1")
-    graph += [*layers, f"[{top}]setpts=PTS-{seconds(clip.end)}/TB,{encode.TAGS}[tail]"]
+    graph += [*layers, f"[{top}]setpts=PTS-{seconds(clip.end)}/TB,{encode.TAGS},{SQUARE}[tail]"]
     names = ("lead.ts", "fade.ts", "copy.ts", "tail.ts")
     parts = [work / name for name in names]
     starts = [0, clip.start, clip.end]
@@ -222,6 +235,18 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
         (parts[3], 0, -1, plan.total - clip.end),
     ]), encoding="utf-8")  # fmt: skip
     return [first, _join(job, joined)]
+
+
+def finish(video: Path) -> None:
+    """List every parameter set the copied video uses in its MP4 sample entry: ffmpeg
+    wrote only our parts' (id 1); the recording's (id 0) are in its samples (before each
+    keyframe) and join them there. Raises :class:`OutputError` when the file is not as
+    expected (it is then left as ffmpeg wrote it, and the build fails)."""
+    try:
+        mp4.complete_parameter_sets(video)
+    except (mp4.Mp4Error, OSError) as e:
+        raise OutputError(f"cannot list the recording's H.264 parameter sets in the MP4 "
+                          f"sample entry: {e}") from None  # fmt: skip
 
 
 def _lead_list(job: encode.Job, end: int, work: Path) -> Path:

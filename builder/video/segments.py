@@ -1,0 +1,150 @@
+"""Reuse within a panel: slide videos made of per-scene segments, each encoded once a run.
+
+Interviewers of one pitch see mostly the same slides; only the title card and the scene
+naming what was discussed differ. For a panel the video is cut at each scene start (where
+a keyframe goes anyway) into segments: the first holds the title card; segment *k* is the
+cross-fade into scene *k* and its hold. Each segment is encoded on its own, into a folder
+the run's interviewers share, under a key that hashes everything that decides its bytes
+(the ffmpeg arguments, with each picture named by a hash of its pixels); an interviewer
+whose segment was already encoded gets that file. Each video is then joined by stream
+copy (concat demuxer) and given its own sound.
+
+Every segment is encoded by the same options at the same size, so x264 writes the same
+parameter sets (SPS/PPS) into each: the joined MP4's one sample entry (``avcC``, taken from
+the first segment) is right for every part. A segment is timed as if it started at
+:data:`ORIGIN` and moved to 0 afterwards, so its bytes do not depend on where in the video
+it falls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from PIL import Image
+
+from builder.video import encode, timeline
+from builder.video.timeline import TICKS, Slot, Timeline, seconds
+
+# Where a segment's own clock starts while it is composed: the fade's first step begins
+# half a step before the segment, and ffmpeg's fade filter takes no negative start.
+ORIGIN = TICKS
+
+Run = Callable[[list[str]], None]
+
+
+@dataclass
+class Store:
+    """The run's shared segments: their folder and which keys are encoded already."""
+
+    folder: Path
+    done: dict[str, Path] = field(default_factory=dict)
+    encoded: int = 0  # segments encoded this run (the rest were reused)
+    reused: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def pixels_key(image: Image.Image) -> str:
+    """Return a hash of *image*'s size, mode and pixels."""
+    digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()
+
+
+def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: Run) -> None:
+    """Encode the segments of *job* not yet in *store* (through *run*), then join them with
+    the job's sound into ``job.output``.
+
+    *keys* names each scene's picture by :func:`pixels_key`; *work* is the job's own
+    scratch folder (for the join list).
+    """
+    plan = job.timeline
+    parts: list[tuple[Path, int]] = []
+    for index, slot in enumerate(plan.slots):
+        args = segment_command(job, index)
+        named = _named(args, job, keys)
+        key = hashlib.sha256("\0".join(named).encode()).hexdigest()[:32]
+        with store.lock:
+            path = store.done.get(key)
+        if path is None:
+            path = store.folder / f"seg-{key}.mp4"
+            run([*args[:-1], str(path)])
+            with store.lock:
+                store.done[key] = path
+                store.encoded += 1
+        else:
+            with store.lock:
+                store.reused += 1
+        parts.append((path, slot.length))
+    listing = work / "join.ffconcat"
+    listing.write_text(join_list(parts), encoding="utf-8")
+    run(join_command(job, listing))
+
+
+def segment_command(job: encode.Job, index: int) -> list[str]:
+    """Return ffmpeg's arguments encoding slot *index* of ``job.timeline`` (the cross-fade
+    into it and its hold) to a segment starting at 0; the output path is the last one."""
+    plan = job.timeline
+    slot = plan.slots[index]
+    assert slot.scene is not None
+    shift = ORIGIN - slot.start
+    frames = [
+        replace(f, start=f.start + shift) for f in job.frames if slot.start <= f.start < slot.end
+    ]
+    if index == len(plan.slots) - 1:
+        # Only the video's last frame is cut to one frame: inside the video, the join
+        # (not the segment's file) says how long a segment's last frame lasts.
+        frames = list(encode.last_frame_alone(frames))
+    fades = [f for f in timeline.fades(plan) if f.start == slot.start]
+    # The slot alone on a clock of its own (after the scene fading out, if any).
+    before = [Slot(fades[0].source, 0, ORIGIN)] if fades else []
+    alone = Timeline((*before, Slot(slot.scene, ORIGIN, slot.length)))
+    part = replace(job, timeline=alone, frames=tuple(frames))
+    inputs = encode._Inputs()
+    graph, _ = encode.held(part, inputs, "v0", origin=0, fading=set())
+    layers, top = encode._fades(part, inputs, "v0")
+    graph += [*layers, f"[{top}]setpts=PTS-{ORIGIN}," + encode.TAGS + "[v]"]
+    return [
+        *inputs.args,
+        "-filter_complex", ";".join(graph),
+        "-map", "[v]", "-an",
+        *encode._video_codec(job, [0]),
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-f", "mp4", "-y", "segment.mp4",
+    ]  # fmt: skip
+
+
+def _named(args: list[str], job: encode.Job, keys: dict[int, str]) -> list[str]:
+    """Return *args* with each picture's path replaced by its pixels' hash (and no output
+    path): what decides the segment's bytes."""
+    by_path = {str(path): keys[scene] for scene, path in job.pictures.items()}
+    return [by_path.get(arg, arg) for arg in args[:-1]]
+
+
+def join_list(parts: list[tuple[Path, int]]) -> str:
+    """Return an ffconcat script joining (segment, length in ticks) in turn: each length is
+    given, so every segment starts where the plan says (a segment's file ends after its
+    last frame's first 1/30 s, not where that frame's hold ends)."""
+    lines = ["ffconcat version 1.0"]
+    for path, length in parts:
+        lines += [f"file '{path}'", f"duration {seconds(length)}"]
+    return "\n".join(lines) + "\n"
+
+
+def join_command(job: encode.Job, listing: Path) -> list[str]:
+    """Return the run joining the segments (copied) and adding the job's sound (encoded)."""
+    inputs = encode._Inputs()
+    # -safe 0: the list is ours and names the shared folder's segments by absolute path.
+    inputs.add(listing, "-f", "concat", "-safe", "0")
+    audio = encode._audio(job, inputs)
+    return [
+        *inputs.args, "-filter_complex", audio,
+        "-map", "0:v", "-map", "[a]", "-c:v", "copy",
+        *encode._audio_codec(job),
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-movflags", "+faststart",
+        "-f", "mp4", "-y", str(job.output),
+    ]  # fmt: skip

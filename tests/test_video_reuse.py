@@ -1,0 +1,113 @@
+"""A panel's videos share the slides the interviewers have in common: encoded once, joined.
+
+Real ffmpeg throughout. The runs are counted by putting a logging wrapper in front of the
+real binary (``IMAGEIO_FFMPEG_EXE``, the user's own way to choose one); the videos are
+probed, compared packet by packet and played in GStreamer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_video import (
+    assert_clean_timing,
+    assert_plays_in_gstreamer,
+    copy_example,
+    ffmpeg_complaints,
+    probe,
+    run_cli,
+)
+
+from builder.video import mp4
+
+PEOPLE = ("petra-schulz", "mehmet-oeztuerk")
+
+
+def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
+    """Return a wrapper script that logs each run's arguments and runs the real ffmpeg,
+    and the log it writes."""
+    from builder.video.ffmpeg import ffmpeg
+
+    real, log = ffmpeg(), folder / "runs.log"
+    script = folder / "ffmpeg"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script, log
+
+
+def keyframe_parts(video: Path) -> list[str]:
+    """Return a hash of the coded video of each stretch between keyframes (one per scene)."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "packet=flags,data_hash", "-show_data_hash", "sha256", "-of", "json", str(video)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    parts: list[hashlib._Hash] = []
+    for packet in json.loads(out)["packets"]:
+        if "K" in packet["flags"]:
+            parts.append(hashlib.sha256())
+        parts[-1].update(packet["data_hash"].encode())
+    return [part.hexdigest() for part in parts]
+
+
+def extradata(video: Path) -> str:
+    """Return the video track's parameter sets (the MP4's avcC) as hex."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=extradata", "-show_data", "-of", "json", str(video)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return str(json.loads(out)["streams"][0].get("extradata", ""))
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Build the German two-interviewer example's videos at 720p with ffmpeg's runs
+    counted; return the output folder and the logged runs."""
+    folder = tmp_path_factory.mktemp("panel")
+    pitch = copy_example("jonas", folder)
+    wrapper, log = counting_ffmpeg(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
+        result = run_cli("video", pitch, "-o", folder / "out", "--size", "720p")
+    assert result.exit_code == 0, result.output
+    runs = [line for line in log.read_text(encoding="utf-8").splitlines() if "libx264" in line]
+    runs += [line for line in log.read_text(encoding="utf-8").splitlines() if "-c:v copy" in line]
+    return folder / "out", runs
+
+
+def test_shared_scenes_are_encoded_once(panel: tuple[Path, list[str]]) -> None:
+    out, runs = panel
+    encodes = [run for run in runs if "libx264" in run]
+    joins = [run for run in runs if "-c:v copy" in run]
+    # Six scenes each; the title card and "discussed" name the person, and the scene after
+    # "discussed" fades out of it: three segments each of their own, three shared.
+    assert len(joins) == 2
+    assert len(encodes) == 3 + 3 + 3
+    first, second = (keyframe_parts(out / who / "video.mp4") for who in PEOPLE)
+    assert len(first) == len(second) == 6
+    assert first[3:] == second[3:], "the shared scenes are the same bytes"
+    assert all(a != b for a, b in zip(first[:3], second[:3], strict=True))
+
+
+def test_every_joined_video_is_valid(panel: tuple[Path, list[str]]) -> None:
+    out, _ = panel
+    headers = set()
+    for who in PEOPLE:
+        video = out / who / "video.mp4"
+        seconds = float(probe(video)["format"]["duration"])
+        assert ffmpeg_complaints(video) == {}
+        assert_clean_timing(video, seconds)  # frames <= 1 s on the grid, A/V same length
+        assert_plays_in_gstreamer(video, seconds, level="3.1")
+        headers.add(extradata(video))
+        # Every parameter set a joined segment sends in-band repeats one of the sample
+        # entry's: segments encoded apart must not disagree about them.
+        config = mp4.read_config(video)
+        assert set(mp4.in_band_parameter_sets(video)) <= {*config.sps, *config.pps}
+    # One set of parameter sets for every segment of every video: the joined MP4's
+    # sample entry is right for all its parts.
+    assert len(headers) == 1
