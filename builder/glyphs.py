@@ -190,6 +190,10 @@ def runs(text: str, chars: frozenset[int]) -> list[tuple[str, bool]]:
     A piece goes to the fallback font only when the theme's font lacks one of its
     characters and the fallback has them all; spaces stay in the run they are in.
     """
+    if text and not needs_fallback(text, chars):
+        # The usual text: the font has every character, so it is one run, found without
+        # walking the grapheme clusters (Unicode look-ups for every character).
+        return [(text, False)]
     spare = fallback_chars()
     out: list[tuple[str, bool]] = []
     for piece in clusters(text):

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import functools
-import http.server
 import io
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,6 @@ from PIL import Image
 from test_mp4 import REFUSED, frame, ids, packets, streams
 from test_video import (
     FFMPEG,
-    RangeHandler,
     assert_clean_timing,
     assert_plays_in_gstreamer,
     board_of,
@@ -35,6 +31,7 @@ from test_video import (
     media,
     probe,
     run_cli,
+    serve,
     set_video,
 )
 
@@ -187,14 +184,8 @@ def test_a_file_the_rewrite_does_not_understand_fails_the_build_clearly(tmp_path
 @pytest.fixture
 def served_copy(copied: Copied) -> Iterator[str]:
     """Serve the copied video's folder over HTTP on 127.0.0.1; yield its URL."""
-    handler = functools.partial(RangeHandler, directory=str(copied.video.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serve(copied.video.parent) as url:
+        yield url
 
 
 PLAYER = """<!doctype html><meta charset=utf-8><title>v</title>

@@ -7,6 +7,7 @@ built once at 1080p, the size people get by default.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import itertools
@@ -494,17 +495,26 @@ class _Slice:
         self.handle.close()
 
 
-@pytest.fixture
-def served(ada: Path) -> Iterator[str]:
-    """Serve the output folder over HTTP on 127.0.0.1 (a free port); yield its URL."""
-    handler = functools.partial(RangeHandler, directory=str(ada))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve *folder* over HTTP (with ranges) on 127.0.0.1, a free port; yield its URL."""
+    handler = functools.partial(RangeHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.fixture
+def served(ada: Path) -> Iterator[str]:
+    """Serve the output folder over HTTP on 127.0.0.1 (a free port); yield its URL."""
+    with serve(ada) as url:
+        yield url
 
 
 PAGE = """<!doctype html><meta charset=utf-8><title>v</title>

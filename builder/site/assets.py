@@ -126,12 +126,7 @@ def _font_faces(theme: Theme, text: str) -> str:
 
 def _lacking(text: str, file: Path) -> frozenset[int]:
     """Return the printable characters of *text* the fallback font draws instead of *file*."""
-    chars = font_chars(file)
-    # The usual page: the face has every character, and splitting the text into runs (a
-    # walk over each character with Unicode look-ups, four times a page) finds nothing.
-    if chars.issuperset(map(ord, text)):
-        return frozenset()
-    spare = "".join(run for run, fallback in runs(text, chars) if fallback)
+    spare = "".join(run for run, fallback in runs(text, font_chars(file)) if fallback)
     return frozenset(ord(ch) for ch in spare if ch.isprintable())
 
 

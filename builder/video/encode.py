@@ -33,7 +33,7 @@ from builder.video.timeline import (
 LEVELS = {1080: ("4.0", "20M", "25M"), 720: ("3.1", "14M", "17M")}
 # Newer ffmpeg takes the colour tags from the frames, not only from -color_* options.
 TAGS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
-CRF = "19"  # slides are text: better than x264's default 23 (see _video_codec)
+CRF = "19"  # slides are text: better than x264's default 23 (see video_codec)
 AUDIO_RATE = "48000"
 
 
@@ -54,7 +54,7 @@ class Job:
     frames: tuple[Frame, ...] = ()
 
 
-class _Inputs:
+class Inputs:
     """ffmpeg's input list; :meth:`add` returns the index a filter graph refers to."""
 
     def __init__(self) -> None:
@@ -69,7 +69,7 @@ class _Inputs:
 
 def command(job: Job) -> list[str]:
     """Return ffmpeg's arguments (without the binary) for *job*."""
-    inputs = _Inputs()
+    inputs = Inputs()
     # The video's last frame lasts one frame of the grid, as a stream's last frame does.
     graph, sources = held(replace(job, frames=last_frame_alone(list(job.frames))), inputs, "v0")
     if job.recording is not None and job.recording.kind == "clip":
@@ -77,7 +77,7 @@ def command(job: Job) -> list[str]:
         graph.append(f"[head][v0]concat=n=2:v=1:a=0,settb=1/{TICKS}[v1]")
     else:
         graph.append("[v0]null[v1]")
-    layers, top = _fades(job, inputs, "v1", sources)
+    layers, top = fades(job, inputs, "v1", sources)
     graph += layers
     if job.captions is not None:
         words = inputs.add(job.captions, "-f", "concat", "-safe", "0")
@@ -88,13 +88,13 @@ def command(job: Job) -> list[str]:
         graph.append(f"[{top}][words]overlay=eof_action=pass:format=yuv420[worded]")
         top = "worded"
     graph.append(f"[{top}]{TAGS}[v]")
-    graph.append(_audio(job, inputs))
+    graph.append(audio(job, inputs))
     return [
         *inputs.args,
         "-filter_complex", ";".join(graph),
         "-map", "[v]", "-map", "[a]",
-        *_video_codec(job, job.timeline.starts()),
-        *_audio_codec(job),
+        *video_codec(job, job.timeline.starts()),
+        *audio_codec(job),
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-movflags", "+faststart",
         "-f", "mp4", "-y", str(job.output),
@@ -103,7 +103,7 @@ def command(job: Job) -> list[str]:
 
 def held(
     job: Job,
-    inputs: _Inputs,
+    inputs: Inputs,
     out: str,
     *,
     origin: int | None = None,
@@ -129,7 +129,7 @@ def held(
         mine = [f.start - origin for f in frames if f.scene == scene]
         # The image demuxer's frame lasts 1/30 s: the last frame of the video keeps that.
         picture = inputs.add(job.pictures[scene], "-framerate", str(FPS))
-        source = f"[{picture}:v]{_rgb_to_709()},"
+        source = f"[{picture}:v]{rgb_to_709()},"
         if scene in fading:
             # The fade out of this slide uses the same converted picture (a reference).
             chains.append(f"{source}split=2[pic{scene}][fadepic{scene}]")
@@ -182,8 +182,8 @@ def pts(starts: list[int]) -> str:
     return expression
 
 
-def _fades(
-    job: Job, inputs: _Inputs, base: str, sources: dict[int, str] | None = None
+def fades(
+    job: Job, inputs: Inputs, base: str, sources: dict[int, str] | None = None
 ) -> tuple[list[str], str]:
     """Return one overlay per cross-fade between slides, chained from ``[base]``, and the
     label of the last one's output.
@@ -199,7 +199,7 @@ def _fades(
         if sources and fade.source in sources:
             source = f"[{sources[fade.source]}]"
         else:
-            source = f"[{inputs.add(job.pictures[fade.source])}:v]{_rgb_to_709()},"
+            source = f"[{inputs.add(job.pictures[fade.source])}:v]{rgb_to_709()},"
         # Half a step early: the steps show 1/30, 3/30 ... 29/30 of the new slide, like a
         # blend taken at the middle of each step, never a repeat of either slide.
         start = fade.start / TICKS - step / 2
@@ -214,12 +214,28 @@ def _fades(
     return chains, current
 
 
-def _audio_codec(job: Job) -> list[str]:
+def join_command(job: Job, listing: Path) -> list[str]:
+    """Return the run joining the parts an ffconcat *listing* names (copied, as ``avc1``)
+    and adding the job's sound (encoded) into ``job.output``."""
+    inputs = Inputs()
+    # -safe 0: the list is ours and names our own parts (by absolute path, or beside it).
+    inputs.add(listing, "-f", "concat", "-safe", "0")
+    sound = audio(job, inputs)  # before reading inputs.args: it may add the recording
+    return [
+        *inputs.args, "-filter_complex", sound,
+        "-map", "0:v", "-map", "[a]", "-c:v", "copy", "-tag:v", "avc1",
+        *audio_codec(job),
+        "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart",
+        "-f", "mp4", "-y", str(job.output),
+    ]  # fmt: skip
+
+
+def audio_codec(job: Job) -> list[str]:
     return ["-c:a", "aac", "-b:a", "128k" if job.recording else "32k", "-ar", AUDIO_RATE,
             "-ac", "2"]  # fmt: skip
 
 
-def _video_codec(job: Job, starts: list[int]) -> list[str]:
+def video_codec(job: Job, starts: list[int]) -> list[str]:
     """Return the H.264 encoder's options, with a keyframe at each tick of *starts*."""
     level, maxrate, bufsize = LEVELS[1080 if job.size[1] > 720 else 720]
     keyframes = ",".join(seconds(t) for t in starts)
@@ -253,13 +269,13 @@ def _video_codec(job: Job, starts: list[int]) -> list[str]:
     ]  # fmt: skip
 
 
-def _rgb_to_709() -> str:
+def rgb_to_709() -> str:
     # swscale converts RGB with the BT.601 matrix unless told otherwise; tagging the result
     # BT.709 without converting with BT.709 would shift every brand colour.
     return "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd,format=yuv420p"
 
 
-def _head(job: Job, inputs: _Inputs) -> list[str]:
+def _head(job: Job, inputs: Inputs) -> list[str]:
     """Return the filter chains composing title card -> recording -> next scene at 30 fps."""
     recording, clip = job.recording, job.timeline.clip
     assert recording is not None and clip is not None
@@ -271,10 +287,10 @@ def _head(job: Job, inputs: _Inputs) -> list[str]:
     first, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
     fade = f"{FADE / TICKS:.6f}"
     chains = [
-        f"[{first}:v]{_rgb_to_709()},{_still_loop((clip.start + FADE) // FRAME)}[first]",
-        f"[{after}:v]{_rgb_to_709()},{_still_loop(FADE // FRAME)}[after]",
+        f"[{first}:v]{rgb_to_709()},{still_loop((clip.start + FADE) // FRAME)}[first]",
+        f"[{after}:v]{rgb_to_709()},{still_loop(FADE // FRAME)}[after]",
         f"[{camera}:v]setpts=PTS-STARTPTS,fps={FPS},trim=end_frame={clip.length // FRAME},"
-        f"{_camera(job, recording)},"
+        f"{fit_camera(job, recording)},"
         f"setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration={fade}[clip]",
         f"[first][clip]{_xfade(fade, clip.start)}[opened]",
         f"[opened][after]{_xfade(fade, clip.end)}[head]",
@@ -282,7 +298,7 @@ def _head(job: Job, inputs: _Inputs) -> list[str]:
     return chains
 
 
-def _camera(job: Job, recording: Recording) -> str:
+def fit_camera(job: Job, recording: Recording) -> str:
     """Return the filters fitting camera pictures into the frame, in BT.709 4:2:0."""
     width, height = job.size
     # Untagged camera footage: HD is BT.709 and SD is BT.601 by convention.
@@ -300,13 +316,13 @@ def _xfade(duration: str, at: int) -> str:
     return f"xfade=transition=fade:duration={duration}:offset={at / TICKS:.6f}"
 
 
-def _still_loop(frames: int) -> str:
+def still_loop(frames: int) -> str:
     # The loop filter repeats the decoded frame in memory; looping the input instead
     # would decode the PNG again for every frame.
     return f"loop=loop={frames - 1}:size=1:start=0,settb=1/{FPS},setpts=N,fps={FPS}"
 
 
-def _audio(job: Job, inputs: _Inputs) -> str:
+def audio(job: Job, inputs: Inputs) -> str:
     """Return the audio chain ending in ``[a]``: the recording's voice at -16 LUFS, 48 kHz
     stereo, placed on the timeline; silence before and after it."""
     total = f"{job.timeline.total / TICKS:.6f}"

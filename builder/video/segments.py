@@ -19,7 +19,6 @@ it falls.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,13 +37,11 @@ Run = Callable[[list[str]], None]
 
 @dataclass
 class Store:
-    """The run's shared segments: their folder and which keys are encoded already."""
+    """The run's shared segments: their folder and which keys are encoded already (the
+    videos of a run are written one after another)."""
 
     folder: Path
     done: dict[str, Path] = field(default_factory=dict)
-    encoded: int = 0  # segments encoded this run (the rest were reused)
-    reused: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def pixels_key(image: Image.Image) -> str:
@@ -67,21 +64,15 @@ def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: R
         args = segment_command(job, index)
         named = _named(args, job, keys)
         key = hashlib.sha256("\0".join(named).encode()).hexdigest()[:32]
-        with store.lock:
-            path = store.done.get(key)
+        path = store.done.get(key)
         if path is None:
             path = store.folder / f"seg-{key}.mp4"
             run([*args[:-1], str(path)])
-            with store.lock:
-                store.done[key] = path
-                store.encoded += 1
-        else:
-            with store.lock:
-                store.reused += 1
+            store.done[key] = path
         parts.append((path, slot.length))
     listing = work / "join.ffconcat"
     listing.write_text(join_list(parts), encoding="utf-8")
-    run(join_command(job, listing))
+    run(encode.join_command(job, listing))
 
 
 def segment_command(job: encode.Job, index: int) -> list[str]:
@@ -103,15 +94,15 @@ def segment_command(job: encode.Job, index: int) -> list[str]:
     before = [Slot(fades[0].source, 0, ORIGIN)] if fades else []
     alone = Timeline((*before, Slot(slot.scene, ORIGIN, slot.length)))
     part = replace(job, timeline=alone, frames=tuple(frames))
-    inputs = encode._Inputs()
+    inputs = encode.Inputs()
     graph, _ = encode.held(part, inputs, "v0", origin=0, fading=set())
-    layers, top = encode._fades(part, inputs, "v0")
+    layers, top = encode.fades(part, inputs, "v0")
     graph += [*layers, f"[{top}]setpts=PTS-{ORIGIN}," + encode.TAGS + "[v]"]
     return [
         *inputs.args,
         "-filter_complex", ";".join(graph),
         "-map", "[v]", "-an",
-        *encode._video_codec(job, [0]),
+        *encode.video_codec(job, [0]),
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-f", "mp4", "-y", "segment.mp4",
     ]  # fmt: skip
@@ -132,19 +123,3 @@ def join_list(parts: list[tuple[Path, int]]) -> str:
     for path, length in parts:
         lines += [f"file '{path}'", f"duration {seconds(length)}"]
     return "\n".join(lines) + "\n"
-
-
-def join_command(job: encode.Job, listing: Path) -> list[str]:
-    """Return the run joining the segments (copied) and adding the job's sound (encoded)."""
-    inputs = encode._Inputs()
-    # -safe 0: the list is ours and names the shared folder's segments by absolute path.
-    inputs.add(listing, "-f", "concat", "-safe", "0")
-    audio = encode._audio(job, inputs)
-    return [
-        *inputs.args, "-filter_complex", audio,
-        "-map", "0:v", "-map", "[a]", "-c:v", "copy",
-        *encode._audio_codec(job),
-        "-map_metadata", "-1", "-map_chapters", "-1",
-        "-movflags", "+faststart",
-        "-f", "mp4", "-y", str(job.output),
-    ]  # fmt: skip

@@ -179,7 +179,7 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
     assert recording is not None and clip is not None
     following = plan.slots[plan.slots.index(clip) + 1].scene
     assert following is not None
-    inputs = encode._Inputs()
+    inputs = encode.Inputs()
     lead = inputs.add(_lead_list(job, clip.start, work), "-f", "concat", "-safe", "0")
     title, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
     # The recording three times: its first frames (decoded for the fade in), its last
@@ -194,22 +194,22 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
     cut = f"{(splice.first + 0.25) / FPS:.6f}"
     packets = inputs.add(recording.path, *RECORDING_FORMATS, "-an", "-ss", cut)
     slides = inputs.add(job.slides, "-f", "concat", "-safe", "0")
-    camera = encode._camera(job, recording)
+    camera = encode.fit_camera(job, recording)
     fade = f"{FADE / TICKS:.6f}"
     graph = [
-        f"[{lead}:v]{encode._rgb_to_709()},settb=1/{TICKS},{encode.TAGS},{SQUARE}[lead]",
-        f"[{title}:v]{encode._rgb_to_709()},{encode._still_loop(FADE // FRAME)}[title]",
+        f"[{lead}:v]{encode.rgb_to_709()},settb=1/{TICKS},{encode.TAGS},{SQUARE}[lead]",
+        f"[{title}:v]{encode.rgb_to_709()},{encode.still_loop(FADE // FRAME)}[title]",
         f"[{head}:v]setpts=PTS-STARTPTS,fps={FPS},trim=end_frame={splice.first},{camera}[opening]",
         f"[title][opening]xfade=transition=fade:duration={fade}:offset=0,settb=1/{TICKS},{encode.TAGS},{SQUARE}[fade]",
-        f"[{after}:v]{encode._rgb_to_709()},{encode._still_loop(FADE // FRAME)}[after]",
-        f"[{tail}:v]trim=end_frame=1,{camera},{encode._still_loop(FADE // FRAME)}[closing]",
+        f"[{after}:v]{encode.rgb_to_709()},{encode.still_loop(FADE // FRAME)}[after]",
+        f"[{tail}:v]trim=end_frame=1,{camera},{encode.still_loop(FADE // FRAME)}[closing]",
         f"[closing][after]xfade=transition=fade:duration={fade}:offset=0,settb=1/{TICKS}[out]",
-        f"[{slides}:v]{encode._rgb_to_709()},settb=1/{TICKS}[v0]",
+        f"[{slides}:v]{encode.rgb_to_709()},settb=1/{TICKS}[v0]",
         # The concat filter starts the slides where the fade out ends; the whole is then put
         # on the video's clock for the slide fades (timed there), and moved back to 0.
         f"[out][v0]concat=n=2:v=1:a=0,settb=1/{TICKS},setpts=PTS+{seconds(clip.end)}/TB[v1]",
     ]
-    layers, top = encode._fades(job, inputs, "v1")
+    layers, top = encode.fades(job, inputs, "v1")
     graph += [*layers, f"[{top}]setpts=PTS-{seconds(clip.end)}/TB,{encode.TAGS},{SQUARE}[tail]"]
     names = ("lead.ts", "fade.ts", "copy.ts", "tail.ts")
     parts = [work / name for name in names]
@@ -234,7 +234,7 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
         (parts[2], 0, -1, copied),
         (parts[3], 0, -1, plan.total - clip.end),
     ]), encoding="utf-8")  # fmt: skip
-    return [first, _join(job, joined)]
+    return [first, encode.join_command(job, joined)]
 
 
 def finish(video: Path) -> None:
@@ -265,7 +265,7 @@ def _part(job: encode.Job, label: str, path: Path, start: int, end: int,
     """Return the output options encoding the ticks *start* to *end* of the video, from
     filter output *label*, into *path* (MPEG-TS: see :data:`TS`)."""
     keys = [t - start for t in job.timeline.starts() if start <= t < end]
-    codec = encode._video_codec(job, keys or [0])
+    codec = encode.video_codec(job, keys or [0])
     # Our parameter sets under id 1: the recording's (id 0) stay valid beside them.
     codec += ["-x264-params", f"sps-id={OUR_SPS_ID}"]
     if splice.delay:
@@ -273,20 +273,6 @@ def _part(job: encode.Job, label: str, path: Path, start: int, end: int,
         # so decode times rise across every join.
         codec += ["-bsf:v", f"setts=dts=DTS-{splice.delay}/({FPS}*TB)"]
     return ["-map", label, *codec, *TS, str(path)]
-
-
-def _join(job: encode.Job, joined: Path) -> list[str]:
-    """Return the run joining the parts (copied) and adding the sound (encoded)."""
-    inputs = encode._Inputs()
-    inputs.add(joined, "-f", "concat", "-safe", "0")
-    audio = encode._audio(job, inputs)
-    return [
-        *inputs.args, "-filter_complex", audio,
-        "-map", "0:v", "-map", "[a]", "-c:v", "copy", "-tag:v", "avc1",
-        *encode._audio_codec(job),
-        "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart",
-        "-f", "mp4", "-y", str(job.output),
-    ]  # fmt: skip
 
 
 def bounds(plan: timeline.Timeline, splice: Splice) -> tuple[int, int, int]:
