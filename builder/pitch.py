@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
 
 from builder.errors import PitchError
 from builder.glyphs import pitch_problems
 from builder.names import part_name_keys, search_keys, slugify, whole_name_keys
+from builder.schema import (
+    Choice,
+    Invalid,
+    ListOf,
+    MapOf,
+    Model,
+    Parsed,
+    Problem,
+    Str,
+    rule,
+    validate,
+)
 from builder.yamlfile import YamlDoc, YamlProblem, load_yaml
 
 # Control characters and Unicode non-characters: invisible in a message, and refused by the
@@ -64,114 +65,26 @@ def _email(value: str) -> str:
     return value
 
 
-def _date_or_datetime(value: Any) -> Any:
-    # pydantic would read a bare number as a Unix timestamp: 20261124 is not 1970-08-24.
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d+)?", value.strip()):
-        raise ValueError("must be a date (2026-11-24) or date and time (2026-11-24T15:00+01:00)")
-    # pydantic would read a bare date as midnight; keep "no time given" as a plain date.
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return date.fromisoformat(value.strip())
-    return value
+_WHEN = "must be a date (2026-11-24) or date and time (2026-11-24T15:00+01:00)"
+
+
+def _date_or_datetime(value: str) -> date | datetime:
+    # A bare number is no date (20261124 is not a Unix timestamp either), and a bare date
+    # stays a date: "no time given" is not midnight.
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
+        raise ValueError(_WHEN)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return date.fromisoformat(value)  # its error says which part is wrong
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_WHEN) from None
 
 
 def _relative_path(value: str) -> str:
     if value.startswith("-"):
         raise ValueError("a file name must not start with '-'; write ./" + value)
     return value
-
-
-Text = Annotated[str, StringConstraints(min_length=1, max_length=600), AfterValidator(_plain)]
-Line = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=160),
-    AfterValidator(_plain),
-    AfterValidator(_one_line),
-]
-Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
-MediaPath = Annotated[
-    str, StringConstraints(min_length=1, max_length=400), AfterValidator(_relative_path)
-]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Candidate(_Strict):
-    """Who is writing the follow-up."""
-
-    name: Line
-    email: Email
-    phone: Line | None = None
-    headline: Line
-    photo: MediaPath | None = None
-    links: dict[Line, Url] = Field(default_factory=dict, max_length=6)
-
-
-class Interviewer(_Strict):
-    """One person who interviewed the candidate; every follow-up is personal to one of them."""
-
-    name: Line
-    title: Line | None = None
-    email: Email | None = None
-    salutation: Line | None = None
-    address: Literal["formal", "informal"] | None = None
-    discussed: list[Text] = Field(default_factory=list, max_length=5)
-
-    @property
-    def slug(self) -> str:
-        """Return a file-name-safe form of the name (``Sarah Kim`` -> ``sarah-kim``)."""
-        return slugify(self.name)
-
-
-class Interview(_Strict):
-    """The interview this follow-up is about."""
-
-    company: Line
-    role: Line
-    date: Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
-    interviewers: list[Interviewer] = Field(min_length=1, max_length=8)
-
-    @field_validator("interviewers")
-    @classmethod
-    def _distinct_people(cls, people: list[Interviewer]) -> list[Interviewer]:
-        # Each interviewer's outputs go into a folder named by the slug: two alike would
-        # overwrite each other ("Müller" and "Mueller" are both "mueller").
-        seen: dict[str, str] = {}
-        for person in people:
-            if person.slug in seen:
-                raise ValueError(
-                    f"'{seen[person.slug]}' and '{person.name}' would share the folder "
-                    f"'{person.slug}'; tell them apart (a middle initial will do)"
-                )
-            seen[person.slug] = person.name
-        return people
-
-
-class ValuePoint(_Strict):
-    """One thing the candidate would bring, tied to what was discussed."""
-
-    title: Line
-    detail: Text | None = None
-    image: MediaPath | None = None
-
-
-class Sample(_Strict):
-    """A work sample."""
-
-    title: Line
-    description: Text | None = None
-    image: MediaPath | None = None
-    url: Url | None = None
-
-
-class VideoSpec(_Strict):
-    """The candidate's own recording for ``build video``."""
-
-    recording: MediaPath | None = None
-    script: Annotated[str, StringConstraints(max_length=4000), AfterValidator(_plain)] | None = None
-    captions: MediaPath | None = None
 
 
 def _bucket(value: str) -> str:
@@ -187,39 +100,130 @@ def _expires(value: str) -> str:
     return value
 
 
-class ShareSpec(_Strict):
-    """Where ``--share`` uploads to, when neither ``--bucket`` nor FOLLOWUP_BUCKET says."""
+TEXT = Str(min_length=1, max_length=600, checks=(_plain,))
+LINE = Str(min_length=1, max_length=160, checks=(_plain, _one_line))
+URL = Str(max_length=2000, checks=(_http_url,))
+EMAIL = Str(max_length=254, checks=(_email,))
+MEDIA_PATH = Str(min_length=1, max_length=400, checks=(_relative_path,))
+WHEN = Parsed(_date_or_datetime, (("type", "string"),), expected=_WHEN)
+POINTS = ListOf(TEXT, max_length=5)
+ADDRESS = Choice(("formal", "informal"))
 
-    bucket: Annotated[str, StringConstraints(max_length=63), AfterValidator(_bucket)] | None = None
-    expires: Annotated[str, StringConstraints(max_length=20), AfterValidator(_expires)] | None = (
-        None
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """Who is writing the follow-up."""
+
+    name: str = rule(LINE)
+    email: str = rule(EMAIL)
+    phone: str | None = rule(LINE, default=None)
+    headline: str = rule(LINE)
+    photo: str | None = rule(MEDIA_PATH, default=None)
+    links: dict[str, str] = rule(MapOf(LINE, URL, max_length=6), default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interviewer:
+    """One person who interviewed the candidate; every follow-up is personal to one of them."""
+
+    name: str = rule(LINE)
+    title: str | None = rule(LINE, default=None)
+    email: str | None = rule(EMAIL, default=None)
+    salutation: str | None = rule(LINE, default=None)
+    address: Literal["formal", "informal"] | None = rule(ADDRESS, default=None)
+    discussed: list[str] = rule(POINTS, default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        """Return a file-name-safe form of the name (``Sarah Kim`` -> ``sarah-kim``)."""
+        return slugify(self.name)
+
+
+def _distinct_people(people: list[Interviewer]) -> list[Interviewer]:
+    # Each interviewer's outputs go into a folder named by the slug: two alike would
+    # overwrite each other ("Müller" and "Mueller" are both "mueller").
+    seen: dict[str, str] = {}
+    for person in people:
+        if person.slug in seen:
+            raise ValueError(
+                f"'{seen[person.slug]}' and '{person.name}' would share the folder "
+                f"'{person.slug}'; tell them apart (a middle initial will do)"
+            )
+        seen[person.slug] = person.name
+    return people
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interview:
+    """The interview this follow-up is about."""
+
+    company: str = rule(LINE)
+    role: str = rule(LINE)
+    date: datetime | date = rule(WHEN)
+    interviewers: list[Interviewer] = rule(
+        ListOf(Interviewer, min_length=1, max_length=8, checks=(_distinct_people,))
     )
 
 
-class Pitch(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ValuePoint:
+    """One thing the candidate would bring, tied to what was discussed."""
+
+    title: str = rule(LINE)
+    detail: str | None = rule(TEXT, default=None)
+    image: str | None = rule(MEDIA_PATH, default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sample:
+    """A work sample."""
+
+    title: str = rule(LINE)
+    description: str | None = rule(TEXT, default=None)
+    image: str | None = rule(MEDIA_PATH, default=None)
+    url: str | None = rule(URL, default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoSpec:
+    """The candidate's own recording for ``build video``."""
+
+    recording: str | None = rule(MEDIA_PATH, default=None)
+    script: str | None = rule(Str(max_length=4000, checks=(_plain,)), default=None)
+    captions: str | None = rule(MEDIA_PATH, default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareSpec:
+    """Where ``--share`` uploads to, when neither ``--bucket`` nor FOLLOWUP_BUCKET says."""
+
+    bucket: str | None = rule(Str(max_length=63, checks=(_bucket,)), default=None)
+    expires: str | None = rule(Str(max_length=20, checks=(_expires,)), default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pitch:
     """A whole pitch file, validated. ``source`` is the file it came from."""
 
-    language: Literal["en", "de"] = "en"
-    theme: Line = "classic"
-    candidate: Candidate
-    interview: Interview
-    thanks: Text
-    discussed: list[Text] = Field(default_factory=list, max_length=5)
-    value: list[ValuePoint] = Field(min_length=1, max_length=5)
-    samples: list[Sample] = Field(default_factory=list, max_length=5)
-    closing: Text | None = None
-    video: VideoSpec | None = None
-    share: ShareSpec | None = None
-    source: Path = Field(default=Path("pitch.yaml"), exclude=True)
+    language: Literal["en", "de"] = rule(Choice(("en", "de")), default="en")
+    theme: str = rule(LINE, default="classic")
+    candidate: Candidate = rule(Candidate)
+    interview: Interview = rule(Interview)
+    thanks: str = rule(TEXT)
+    discussed: list[str] = rule(POINTS, default_factory=list)
+    value: list[ValuePoint] = rule(ListOf(ValuePoint, min_length=1, max_length=5))
+    samples: list[Sample] = rule(ListOf(Sample, max_length=5), default_factory=list)
+    closing: str | None = rule(TEXT, default=None)
+    video: VideoSpec | None = rule(VideoSpec, default=None)
+    share: ShareSpec | None = rule(ShareSpec, default=None)
+    source: Path = Path("pitch.yaml")  # set by the loader, never read from the file
 
-    @model_validator(mode="after")
-    def _something_discussed(self) -> Pitch:
+    def __post_init__(self) -> None:
         if not self.discussed and not all(p.discussed for p in self.interview.interviewers):
             raise ValueError(
                 "discussed: name 1-5 specific moments of the conversation "
                 "(or give every interviewer their own 'discussed')"
             )
-        return self
 
     @property
     def folder(self) -> Path:
@@ -273,8 +277,8 @@ def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:
     if "source" in doc.data:  # a field of the model, but the loader's to set, not the file's
         raise PitchError([f"{doc.where(('source',))}: unknown field 'source'"])
     try:
-        pitch = Pitch.model_validate({**doc.data, "source": path.resolve()})
-    except ValidationError as e:
+        pitch = replace(validate(Pitch, doc.data), source=path.resolve())
+    except Invalid as e:
         raise PitchError(_describe(e, doc)) from None
     media_problems = [*_check_media(pitch, doc), *pitch_problems(pitch, doc)]
     if media_problems:
@@ -282,43 +286,19 @@ def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:
     return pitch, doc
 
 
-def _describe(error: ValidationError, doc: YamlDoc) -> list[str]:
+def _describe(error: Invalid, doc: YamlDoc) -> list[str]:
     lines = []
-    for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        field = dotted(loc)
-        if item["type"] == "extra_forbidden":
-            message = f"unknown field '{printable(str(loc[-1]))}'{_did_you_mean(loc)}"
-        elif item["type"] == "missing":
-            message = "is required"
-        elif loc[-1:] == ("[key]",):  # a mapping's key, such as a label of candidate.links
-            field = dotted(loc[:-2])
-            message = f"the label '{_clipped(str(loc[-2]))}' {_message(item)}"
-        else:
-            message = _message(item)
+    for problem in error.problems:
+        loc, field, message = problem.loc, dotted(problem.loc), problem.message
+        if problem.kind == "unknown":
+            message = f"unknown field '{printable(str(loc[-1]))}'{_did_you_mean(problem)}"
+        elif problem.kind == "key":  # a mapping's key, such as a label of candidate.links
+            field, message = dotted(loc[:-1]), f"the label '{_clipped(str(loc[-1]))}' {message}"
         where = doc.where(loc)
         line = f"{where}: {field}: {message}" if field else f"{where}: {message}"
-        if line not in lines:  # each arm of a union reports the same field once more
+        if line not in lines:
             lines.append(line)
     return lines
-
-
-def _message(item: Any) -> str:
-    message = str(item["msg"]).removeprefix("Value error, ")
-    if item["type"] in ("date_from_datetime_parsing", "datetime_from_date_parsing"):
-        return "must be a date (2026-11-24) or date and time (2026-11-24T15:00+01:00)"
-    if item["type"] == "literal_error" and item["loc"][-1] == "language":
-        return "must be 'en' or 'de'"
-    if item["type"] == "string_too_long":
-        return f"is too long: {len(item['input'])} characters, at most {item['ctx']['max_length']}"
-    if item["type"] == "string_too_short":
-        return "must not be empty"
-    if item["type"] in ("too_short", "too_long"):  # a list or a mapping
-        count, limits = len(item["input"]), item["ctx"]
-        if item["type"] == "too_short":
-            return f"has {count} items; give at least {limits['min_length']}"
-        return f"has {count} items; give at most {limits['max_length']}"
-    return message[0].lower() + message[1:] if message else "is invalid"
 
 
 def _clipped(text: str, width: int = 40) -> str:
@@ -332,8 +312,6 @@ def dotted(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
-        elif part in ("datetime", "date") and parts and parts[-1].endswith("date"):
-            continue  # pydantic names each arm of `datetime | date`; the user wrote one field
         else:
             parts.append(_clipped(printable(str(part))))
     return ".".join(parts)
@@ -345,28 +323,10 @@ def printable(text: str) -> str:
     return text if text.isprintable() else ascii(text)[1:-1]
 
 
-def _did_you_mean(loc: tuple[Any, ...]) -> str:
-    model: type[BaseModel] | None = Pitch
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(str(part))
-        model = _model_of(field.annotation) if field else None
-    if model is None:
-        return ""
-    names = [n for n in model.model_fields if n != "source"]
-    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+def _did_you_mean(problem: Problem) -> str:
+    names = problem.allowed
+    close = difflib.get_close_matches(str(problem.loc[-1]), names, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(names)}"
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _check_media(pitch: Pitch, doc: YamlDoc) -> list[str]:
@@ -414,8 +374,7 @@ def resolve_media(pitch: Pitch, relative: str) -> Path:
 
 def pitch_schema() -> dict[str, Any]:
     """Return the JSON Schema of a pitch file, for editors that autocomplete YAML."""
-    schema = Pitch.model_json_schema()
-    schema["properties"].pop("source", None)
+    schema = Model(Pitch).json_schema()
     schema["title"] = "pitch.yaml"
     schema["description"] = "A personal follow-up after a job interview (see `build init`)."
     return schema

@@ -6,11 +6,10 @@ import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from typing import Literal
 
 from builder.errors import ThemeError
+from builder.schema import Choice, Invalid, Parsed, Str, rule, validate
 from builder.yamlfile import YamlProblem, load_yaml
 
 
@@ -31,39 +30,54 @@ def _hex_colour(value: str) -> str:
     return value.upper()
 
 
-Colour = Annotated[str, AfterValidator(_hex_colour)]
+def _number(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("must be a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("must be a number")
+    return number
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+COLOUR = Str(checks=(_hex_colour,), strip=False)
+TEXT = Str(strip=False)
+NUMBER = Parsed(_number, (("type", "number"),), expected="must be a number")
 
 
-class Palette(_Spec):
+@dataclass(frozen=True, kw_only=True)
+class Palette:
     """The theme's colours, as #RRGGBB."""
 
-    background: Colour
-    surface: Colour  # cards and panels on the background
-    text: Colour
-    muted: Colour  # secondary text
-    accent: Colour
-    on_accent: Colour  # text on an accent-coloured area
+    background: str = rule(COLOUR)
+    surface: str = rule(COLOUR)  # cards and panels on the background
+    text: str = rule(COLOUR)
+    muted: str = rule(COLOUR)  # secondary text
+    accent: str = rule(COLOUR)
+    on_accent: str = rule(COLOUR)  # text on an accent-coloured area
 
 
-class FontSpec(_Spec):
-    family: str
-    package: str | None = None  # a Python package that ships the files under files/
-    regular: str
-    bold: str
+@dataclass(frozen=True, kw_only=True)
+class FontSpec:
+    """A font family: its files, in the theme's fonts/ or in an installed *package*."""
+
+    family: str = rule(TEXT)
+    package: str | None = rule(TEXT, default=None)  # a Python package shipping files/
+    regular: str = rule(TEXT)
+    bold: str = rule(TEXT)
 
 
-class ThemeSpec(_Spec):
-    title: str
-    mode: Literal["light", "dark"]
-    description: str = ""
-    colors: Palette
-    heading: FontSpec
-    body: FontSpec
-    margin: float = 0.07  # fraction of the frame width kept free at each side
+@dataclass(frozen=True, kw_only=True)
+class ThemeSpec:
+    """A theme.yaml file, validated."""
+
+    title: str = rule(TEXT)
+    mode: Literal["light", "dark"] = rule(Choice(("light", "dark")))
+    description: str = rule(TEXT, default="")
+    colors: Palette = rule(Palette)
+    heading: FontSpec = rule(FontSpec)
+    body: FontSpec = rule(FontSpec)
+    margin: float = rule(NUMBER, default=0.07)  # fraction of the frame width free each side
 
 
 @dataclass(frozen=True)
@@ -108,14 +122,13 @@ def load_theme(name_or_path: str, relative_to: Path | None = None) -> Theme:
     """
     folder = _find(name_or_path, relative_to)
     try:
-        doc = load_yaml(folder / "theme.yaml")
-        spec = ThemeSpec.model_validate(doc.data)
+        spec: ThemeSpec = validate(ThemeSpec, load_yaml(folder / "theme.yaml").data)
     except YamlProblem as e:
         raise ThemeError(f"theme '{name_or_path}': {e}") from None
-    except ValidationError as e:
-        first = e.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ThemeError(f"{folder / 'theme.yaml'}: {where}: {first['msg']}") from None
+    except Invalid as e:
+        first = e.problems[0]
+        where = ".".join(str(p) for p in first.loc)
+        raise ThemeError(f"{folder / 'theme.yaml'}: {where}: {first.message}") from None
     return Theme(
         name=folder.name,
         title=spec.title,

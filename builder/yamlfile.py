@@ -1,7 +1,8 @@
 """Strict YAML reading: plain data plus the line and column of every value.
 
-Scalars stay strings (pydantic parses them), so YAML 1.1 surprises such as ``NO`` -> False
-or ``012`` -> 10 never happen. Anchors, aliases, custom tags and duplicate keys are refused.
+Scalars stay strings (the models parse them, see builder.schema), so YAML 1.1 surprises
+such as ``NO`` -> False or ``012`` -> 10 never happen. Anchors, aliases, custom tags and
+duplicate keys are refused.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ pdftotext, the page with Chromium's own record of the fonts it used.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import re
 import shutil
@@ -208,7 +209,7 @@ def test_a_theme_chosen_at_build_time_is_checked_too(example: Any) -> None:
 
 def test_a_theme_that_cannot_load_still_gets_the_check(example: Any) -> None:
     pitch, doc = read_pitch(example("ada"))
-    broken = pitch.model_copy(update={"theme": "./no-such-theme"})
+    broken = dataclasses.replace(pitch, theme="./no-such-theme")
     assert pitch_problems(broken, doc) == []  # the build reports the theme itself
 
 
