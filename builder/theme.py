@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -122,9 +123,13 @@ def load_theme(name_or_path: str, relative_to: Path | None = None) -> Theme:
     """
     folder = _find(name_or_path, relative_to)
     try:
-        spec: ThemeSpec = validate(ThemeSpec, load_yaml(folder / "theme.yaml").data)
+        file = folder / "theme.yaml"
+        stat = file.stat()
+        spec = _read_spec(file, stat.st_mtime_ns, stat.st_size)
     except YamlProblem as e:
         raise ThemeError(f"theme '{name_or_path}': {e}") from None
+    except OSError as e:
+        raise ThemeError(f"theme '{name_or_path}': cannot read theme.yaml: {e.strerror}") from None
     except Invalid as e:
         first = e.problems[0]
         where = ".".join(str(p) for p in first.loc)
@@ -140,6 +145,18 @@ def load_theme(name_or_path: str, relative_to: Path | None = None) -> Theme:
         body=_font(spec.body, folder),
         margin=spec.margin,
     )
+
+
+@lru_cache(maxsize=16)
+def _read_spec(file: Path, mtime_ns: int, size: int) -> ThemeSpec:
+    """Return the validated theme.yaml in *file*; raise YamlProblem or Invalid.
+
+    Every command loads its theme more than once (the glyph check, then the build), and a
+    long-running preview on every change: the file is read again only when it changed, as
+    its modification time and size (part of the cache key) tell.
+    """
+    spec: ThemeSpec = validate(ThemeSpec, load_yaml(file).data)
+    return spec
 
 
 def _find(name_or_path: str, relative_to: Path | None) -> Path:
