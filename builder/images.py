@@ -9,23 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-# The decoders of the allowed formats are imported by name, which registers them:
-# Image.open(formats=...) loads every plugin Pillow has (AVIF's library among them, about
-# 30 ms) as soon as one asked for is not registered yet.
-from PIL import (  # noqa: F401
-    GifImagePlugin,
-    Image,
-    ImageOps,
-    JpegImagePlugin,
-    PngImagePlugin,
-    UnidentifiedImageError,
-    WebPImagePlugin,
-)
-from PIL import __version__ as PIL_VERSION
+from PIL import __version__ as PIL_VERSION  # the package alone: no decoder loads yet
 
 from builder.errors import MediaError
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from builder.storyboard import ImageRef
 
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
@@ -50,6 +40,8 @@ def clean_image(ref: ImageRef, dest: Path) -> CleanImage:
     The copy is named after a hash of its pixels, so the original file name never travels.
     Raises :class:`MediaError` naming the pitch field when the file is not a usable image.
     """
+    from PIL import Image
+
     image = open_image(ref)
     if max(image.size) > MAX_SIDE:
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
@@ -112,6 +104,8 @@ def read_image(path: Path) -> Image.Image:
             f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB ({size / 1e6:,.1f} MB); "
             "export it smaller"
         )
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as the error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -132,7 +126,21 @@ def _pixels(error: Exception) -> str:
     return f"too many pixels ({count}at most {MAX_PIXELS:,})"
 
 
+def _load_decoders() -> None:
+    """Load the decoders of the allowed formats, and only those.
+
+    The decoders are imported by name, which registers them: Image.open(formats=...) loads
+    every plugin Pillow has (AVIF's library among them, about 30 ms) as soon as one asked
+    for is not registered yet. Not at import: a command whose images all passed before
+    (see :func:`check_image`) never decodes one.
+    """
+    from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin  # noqa: F401
+
+
 def _decode(path: Path) -> Image.Image:
+    from PIL import Image, ImageOps
+
+    _load_decoders()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with Image.open(path, formats=sorted(ALLOWED_FORMATS)) as probe:
         probe.verify()  # catches truncated and corrupt files before any pixel is decoded

@@ -8,10 +8,9 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from PIL import Image, ImageOps
-from PIL import __version__ as PIL_VERSION
+from PIL import __version__ as PIL_VERSION  # Pillow itself loads when an image is re-encoded
 
 from builder import cache
 from builder.errors import MediaError, ThemeError
@@ -20,6 +19,9 @@ from builder.glyphs import capitals, fallback_for, font_chars, runs
 from builder.images import MAX_BYTES, MAX_PIXELS, open_image
 from builder.storyboard import ImageRef
 from builder.theme import THEMES_DIR, Theme, contrast
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 AREA = "site"  # the cache area of the cut-down fonts and re-encoded images
 SHARED_DIR = THEMES_DIR / "_site"  # the templates and CSS every theme shares
@@ -222,6 +224,8 @@ def _image_key(raw: bytes, max_side: int, square: bool) -> list[bytes | str]:
 
 def _fitted(image: Image.Image, max_side: int, square: bool) -> Image.Image:
     """Return *image* cropped square to *max_side*, or scaled down to fit it."""
+    from PIL import Image, ImageOps
+
     if square:
         # Faces sit in the upper part of most portraits: keep more of the top when cropping.
         image = ImageOps.fit(image, (max_side, max_side), Image.Resampling.LANCZOS, 0, (0.5, 0.35))
