@@ -53,6 +53,9 @@ extra="[local]"
 # (Some pip configurations warn about index folders that are absent; that noise is dropped.)
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" \
   2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+# The bytecode, as pip writes it for an installed package: an editable install gets none,
+# and with PYTHONDONTWRITEBYTECODE set every command would compile the tool afresh.
+.venv/bin/python -m compileall -q builder >/dev/null
 if [ "$want_tests" = 1 ]; then
   # The accessibility tests' checkers, pinned, into an ignored folder. --ignore-scripts:
   # vnu-jar's install script would download a Java runtime; the system's Java runs it.
