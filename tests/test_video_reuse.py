@@ -11,6 +11,7 @@ import hashlib
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_video import (
@@ -111,3 +112,73 @@ def test_every_joined_video_is_valid(panel: tuple[Path, list[str]]) -> None:
     # One set of parameter sets for every segment of every video: the joined MP4's
     # sample entry is right for all its parts.
     assert len(headers) == 1
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_a_failing_video_stops_the_panel_without_waiting(tmp_path: Path, who: str) -> None:
+    """The panel's videos are written at once and wait for segments the other encodes: when
+    one of them fails (here ffmpeg refuses every segment of one person's own slides), the
+    build ends with one line and no output, and nobody waits forever for a segment."""
+    import os
+    import sys
+
+    pitch = copy_example("jonas", tmp_path)
+    wrapper, _ = counting_ffmpeg(tmp_path)
+    real = wrapper.read_text(encoding="utf-8").splitlines()
+    refuse = f'case "$*" in *{who}/.video-*libx264*) echo "refused" >&2; exit 1;; esac'
+    wrapper.write_text("\n".join([real[0], refuse, *real[1:]]) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "video", str(pitch), "-o", str(tmp_path / "out"),
+         "--size", "720p"],
+        capture_output=True, text=True, timeout=180,
+        env={**os.environ, "IMAGEIO_FFMPEG_EXE": str(wrapper)},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    problems = [line for line in done.stderr.splitlines() if "ffmpeg failed" in line]
+    assert len(problems) == 1 and "refused" in problems[0], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_video_waiting_for_a_shared_segment_gets_the_other_ones_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coordination alone, with ffmpeg's commands stubbed: B needs a segment A claimed;
+    A's encode fails after B began waiting. B must get A's error, not wait forever."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from builder.errors import OutputError
+    from builder.video import segments
+
+    monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
+    monkeypatch.setattr(segments, "_named", lambda args, job, keys: args[:-1])
+    monkeypatch.setattr(segments.encode, "join_command", lambda job, listing: ["join"])
+    job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=[SimpleNamespace(length=30)]))
+    store = segments.Store(tmp_path)
+    waiting = threading.Event()
+
+    def failing(args: list[str]) -> None:
+        waiting.wait(5)
+        time.sleep(0.3)  # B is in its wait for the segment by now
+        raise OutputError("ffmpeg failed: A")
+
+    outcome: dict[str, BaseException | None] = {}
+
+    def video(name: str, run: Any) -> None:
+        try:
+            segments.make(job, {}, store, tmp_path, run)
+            outcome[name] = None
+        except BaseException as e:
+            outcome[name] = e
+
+    a = threading.Thread(target=video, args=("a", failing), daemon=True)
+    a.start()
+    time.sleep(0.1)  # A has claimed the one segment
+    b = threading.Thread(target=video, args=("b", lambda args: None), daemon=True)
+    b.start()
+    waiting.set()
+    a.join(10)
+    b.join(10)
+    assert not b.is_alive(), "B waits forever for A's segment"
+    assert isinstance(outcome["a"], OutputError) and isinstance(outcome["b"], OutputError)

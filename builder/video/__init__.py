@@ -22,6 +22,7 @@ from builder.captions import Cue, from_script, load, shifted, to_vtt
 from builder.context import WriteContext
 from builder.errors import OutputError
 from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene
+from builder.schedule import run_branches
 from builder.storyboard import Storyboard
 from builder.theme import Theme
 from builder.video import encode, ffmpeg, preview, segments, splice, stills, timeline
@@ -30,6 +31,7 @@ from builder.video.timeline import FRAME, TICKS, Timeline
 
 # Shares of the progress bar: drawing the slides, then encoding; the rest is the preview.
 DRAW, ENCODE = 0.25, 0.65
+LANES = 2  # a panel's videos written at once (each encodes two segments at a time)
 
 
 # Every name this output may write into an interviewer's folder (from the one list); one
@@ -56,7 +58,21 @@ def write_all(
     # clean-up removes it with the stage.
     with jobs[0][1].scratch("video-parts") as folder:
         store = segments.Store(folder)
-        return [write(board, theme, ctx, store=store) for board, ctx in jobs]
+        written: dict[int, dict[str, Path]] = {}
+
+        def lane(first: int) -> Callable[[], None]:
+            def run() -> None:
+                for index in range(first, len(jobs), LANES):
+                    board, ctx = jobs[index]
+                    written[index] = write(board, theme, ctx, store=store)
+
+            return run
+
+        # Two videos at once: while one draws its slides (Python, one core at a time), the
+        # other's segments encode; a segment both need is encoded by the first to ask.
+        # A failure in one stops the other, as between the deck and the video.
+        run_branches([lane(k) for k in range(min(LANES, len(jobs)))], jobs[0][1].cancelled)
+        return [written[index] for index in range(len(jobs))]
 
 
 def write(

@@ -19,7 +19,9 @@ it falls.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,11 +39,23 @@ Run = Callable[[list[str]], None]
 
 @dataclass
 class Store:
-    """The run's shared segments: their folder and which keys are encoded already (the
-    videos of a run are written one after another)."""
+    """The run's shared segments: their folder, and each one's future path. The first
+    video to ask for a segment encodes it; the others wait for it (the panel's videos are
+    written at once)."""
 
     folder: Path
-    done: dict[str, Path] = field(default_factory=dict)
+    _made: dict[str, Future[Path]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim(self, key: str) -> tuple[Future[Path], bool]:
+        """Return the future of segment *key*, and whether the caller is the first to ask
+        (and so must encode it, then set the future's result or exception)."""
+        with self._lock:
+            if key in self._made:
+                return self._made[key], False
+            made: Future[Path] = Future()
+            self._made[key] = made
+            return made, True
 
 
 def pixels_key(image: Image.Image) -> str:
@@ -52,27 +66,61 @@ def pixels_key(image: Image.Image) -> str:
 
 
 def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: Run) -> None:
-    """Encode the segments of *job* not yet in *store* (through *run*), then join them with
-    the job's sound into ``job.output``.
+    """Encode the segments of *job* that no other video of the run encodes (through *run*,
+    two at a time), wait for the others', then join them with the job's sound into
+    ``job.output``.
 
     *keys* names each scene's picture by :func:`pixels_key`; *work* is the job's own
     scratch folder (for the join list).
     """
     plan = job.timeline
     parts: list[tuple[Path, int]] = []
-    for index, slot in enumerate(plan.slots):
-        args = segment_command(job, index)
-        named = _named(args, job, keys)
-        key = hashlib.sha256("\0".join(named).encode()).hexdigest()[:32]
-        path = store.done.get(key)
-        if path is None:
+    needed: list[Future[Path]] = []
+    mine: list[tuple[Future[Path], list[str]]] = []  # (its future, the command making it)
+    try:
+        for index, slot in enumerate(plan.slots):
+            args = segment_command(job, index)
+            named = _named(args, job, keys)
+            key = hashlib.sha256("\0".join(named).encode()).hexdigest()[:32]
             path = store.folder / f"seg-{key}.mp4"
-            run([*args[:-1], str(path)])
-            store.done[key] = path
-        parts.append((path, slot.length))
+            made, first = store.claim(key)
+            if first:
+                mine.append((made, [*args[:-1], str(path)]))
+            parts.append((path, slot.length))
+            needed.append(made)
+        _encode_all(mine, run)
+    except BaseException as e:
+        # Whoever waits for one of ours must not wait forever: they fail too.
+        for made, _ in mine:
+            if not made.done():
+                made.set_exception(e)
+        raise
+    for made in needed:
+        made.result()  # another video's segment: raises if that video failed to make it
     listing = work / "join.ffconcat"
     listing.write_text(join_list(parts), encoding="utf-8")
     run(encode.join_command(job, listing))
+
+
+def _encode_all(segments: list[tuple[Future[Path], list[str]]], run: Run) -> None:
+    """Run each segment's command through *run*, two at a time, and set its future's
+    result as soon as it is written; raise the first failure once both workers stopped.
+
+    A segment is short: one ffmpeg spends much of its time starting up, reading its
+    pictures and on x264's first frames, on one core. Two at once keep both cores busy.
+    """
+
+    def one(made: Future[Path], args: list[str]) -> None:
+        run(args)
+        made.set_result(Path(args[-1]))
+
+    if len(segments) < 2:
+        for made, args in segments:
+            one(made, args)
+        return
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="segment") as pool:
+        for done in [pool.submit(one, made, args) for made, args in segments]:
+            done.result()
 
 
 def segment_command(job: encode.Job, index: int) -> list[str]:
