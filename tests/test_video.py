@@ -617,6 +617,25 @@ def test_a_video_recording_plays_full_frame_after_the_title_card(
     assert peak <= -1.0
 
 
+def test_a_recording_whose_picture_ends_early_holds_its_last_frame(tmp_path: Path) -> None:
+    # Phones and browsers stop the camera a moment before the microphone: 3 s of picture
+    # under 4 s of sound. The picture's last frame holds until the sound ends, and the
+    # slides follow on time (the video track once stopped 1 s short of the sound).
+    pitch = copy_example("ada", tmp_path)
+    clip = pitch.parent / "media" / "early.mp4"
+    media(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=3",
+           "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000:duration=4",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", str(clip)])  # fmt: skip
+    set_video(pitch, recording="media/early.mp4")
+    out = tmp_path / "out"
+    result = run_cli("video", pitch, "-o", out, "--size", "720p")
+    assert result.exit_code == 0, result.output
+    seconds = float(probe(out / "video.mp4")["format"]["duration"])
+    assert seconds == pytest.approx(board_of(pitch).duration + 4, abs=0.05)
+    assert_clean_timing(out / "video.mp4", seconds)  # the picture lasts as long as the sound
+
+
 def test_an_audio_narration_stretches_the_slides_to_its_length(tmp_path: Path) -> None:
     pitch = copy_example("ada", tmp_path)
     sentence = (

@@ -4,8 +4,10 @@ Slides come through the concat demuxer at variable frame rate: each is decoded a
 once per second it shows (the longest a frame may last), not 30 times. A cross-fade is the
 outgoing slide laid over the incoming one with its opacity falling in 15 steps; a video
 recording and the fades into and out of it are composed at 30 fps (the "head") and joined
-before the slides. Burned-in captions are a last layer of transparent frames on top. Every
-frame lies on the 1/30 s grid of :mod:`.timeline`, and the encoder's time base is that grid.
+before the slides: only the fades' frames are blended, the recording's other frames reach
+the encoder as decoded. Burned-in captions are a last layer of transparent frames on top.
+Every frame lies on the 1/30 s grid of :mod:`.timeline`, and the encoder's time base is
+that grid.
 """
 
 from __future__ import annotations
@@ -73,12 +75,21 @@ def command(job: Job) -> list[str]:
     # The video's last frame lasts one frame of the grid, as a stream's last frame does.
     graph, sources = held(replace(job, frames=last_frame_alone(list(job.frames))), inputs, "v0")
     if job.recording is not None and job.recording.kind == "clip":
-        graph += _head(job, inputs)
-        graph.append(f"[head][v0]concat=n=2:v=1:a=0,settb=1/{TICKS}[v1]")
+        # The slides' cross-fades are laid over the slides alone (on the video's clock,
+        # where the fades are timed), before the head is joined in front: laid over the
+        # joined video, every frame of the recording went through each fade's overlay.
+        head = job.timeline.head
+        graph.append(f"[v0]setpts=PTS+{head}[late]")
+        layers, top = fades(job, inputs, "late", sources)
+        graph += [*layers, f"[{top}]setpts=PTS-{head}[slides]"]
+        parts = [*_head(job, inputs, graph), "slides"]
+        joined = "".join(f"[{part}]" for part in parts)
+        graph.append(f"{joined}concat=n={len(parts)}:v=1:a=0,settb=1/{TICKS}[v1]")
+        top = "v1"
     else:
         graph.append("[v0]null[v1]")
-    layers, top = fades(job, inputs, "v1", sources)
-    graph += layers
+        layers, top = fades(job, inputs, "v1", sources)
+        graph += layers
     if job.captions is not None:
         words = inputs.add(job.captions, "-f", "concat", "-safe", "0")
         graph.append(
@@ -275,8 +286,15 @@ def rgb_to_709() -> str:
     return "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd,format=yuv420p"
 
 
-def _head(job: Job, inputs: Inputs) -> list[str]:
-    """Return the filter chains composing title card -> recording -> next scene at 30 fps."""
+def _head(job: Job, inputs: Inputs, graph: list[str]) -> list[str]:
+    """Add to *graph* the chains composing title card -> recording -> next scene at 30 fps;
+    return the labels of its pieces, in order, for the concat filter.
+
+    Only the 15 frames of each fade go through xfade: it works in 4:4:4, so every frame
+    passing through it was converted there and back (the recording's chroma resampled
+    twice, and most of the filtering time). The title card's hold is its converted picture
+    repeated; the recording's frames between the fades are passed on as decoded.
+    """
     recording, clip = job.recording, job.timeline.clip
     assert recording is not None and clip is not None
     following = job.timeline.slots[job.timeline.slots.index(clip) + 1].scene
@@ -285,17 +303,26 @@ def _head(job: Job, inputs: Inputs) -> list[str]:
     # the sound ahead would also decode (and hold in memory) every picture read past.
     camera = inputs.add(recording.path, *RECORDING_FORMATS, "-an")
     first, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
+    frames = clip.length // FRAME  # at least 30: shorter recordings are refused (MIN_SECONDS)
     fade = f"{FADE / TICKS:.6f}"
-    chains = [
-        f"[{first}:v]{rgb_to_709()},{still_loop((clip.start + FADE) // FRAME)}[first]",
-        f"[{after}:v]{rgb_to_709()},{still_loop(FADE // FRAME)}[after]",
-        f"[{camera}:v]setpts=PTS-STARTPTS,fps={FPS},trim=end_frame={clip.length // FRAME},"
-        f"{fit_camera(job, recording)},"
-        f"setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration={fade}[clip]",
-        f"[first][clip]{_xfade(fade, clip.start)}[opened]",
-        f"[opened][after]{_xfade(fade, clip.end)}[head]",
+    graph += [
+        f"[{first}:v]{rgb_to_709()},split=2[title][titlefade]",
+        f"[title]{still_loop(clip.start // FRAME)}[lead]",
+        f"[titlefade]{still_loop(FADE_FRAMES)}[titleout]",
+        f"[{after}:v]{rgb_to_709()},{still_loop(FADE_FRAMES)}[after]",
+        # Exactly the slot's frames (the last one repeated if the picture ends early), then
+        # three views of them: the fade in, the frames between the fades, the last frame.
+        f"[{camera}:v]setpts=PTS-STARTPTS,fps={FPS},tpad=stop=-1:stop_mode=clone,"
+        f"trim=end_frame={frames},{fit_camera(job, recording)},setpts=PTS-STARTPTS,"
+        f"split=3[cam0][cam1][cam2]",
+        f"[cam0]trim=end_frame={FADE_FRAMES}[camin]",
+        f"[cam1]trim=start_frame={FADE_FRAMES},setpts=PTS-STARTPTS[camera]",
+        f"[cam2]trim=start_frame={frames - 1},setpts=PTS-STARTPTS,"
+        f"{still_loop(FADE_FRAMES)}[camout]",
+        f"[titleout][camin]{_xfade(fade, 0)}[opening]",
+        f"[camout][after]{_xfade(fade, 0)}[closing]",
     ]
-    return chains
+    return ["lead", "opening", "camera", "closing"]
 
 
 def fit_camera(job: Job, recording: Recording) -> str:
