@@ -32,7 +32,11 @@ UNDRAWN = frozenset(
 )
 # Always fine: line breaks and tabs become spaces or new lines before anything is drawn.
 _LAYOUT = frozenset({0x09, 0x0A, 0x0D})
-_JOINERS = frozenset({0x200C, 0x200D, 0x034F})  # glue the characters on either side
+# Glue to the character before them. The zero-width joiner also glues a symbol after it
+# (an emoji sequence, as Unicode's grapheme clusters have it); between letters or digits
+# it changes nothing drawn here, and a long word may be split after it, as after ZWNJ.
+_JOINERS = frozenset({0x200C, 0x200D, 0x034F})
+_ZWJ = 0x200D
 
 # Blocks of scripts that are laid out right to left, that need shaping engines and font
 # slots the deck does not fill (Indic, South-East Asian), or that are East Asian: the
@@ -174,7 +178,7 @@ def clusters(text: str) -> Iterator[str]:
             or unicodedata.category(char) in ("Mn", "Me")
             or 0xFE00 <= point <= 0xFE0F
             or point in _JOINERS
-            or (piece and ord(piece[-1]) in _JOINERS)
+            or (piece and ord(piece[-1]) == _ZWJ and unicodedata.category(char) == "So")
         )
         if piece and not glue:
             yield piece

@@ -152,6 +152,10 @@ def test_the_tools_own_words_need_no_fallback(name: str) -> None:
 
 def test_a_letter_keeps_its_accents_in_one_font() -> None:
     assert list(clusters("e\u0301a\u0308!")) == ["e\u0301", "a\u0308", "!"]
+    # Joiners stay with the character before them; between digits or letters they join
+    # nothing drawn, so a word too long for its line can still be split after them.
+    assert list(clusters("0\u200c0\u200d0")) == ["0\u200c", "0\u200d", "0"]
+    assert list(clusters("\U0001f469\u200d\U0001f4bb")) == ["\U0001f469\u200d\U0001f4bb"]
     lato = font_chars(load_theme("classic").body.regular)
     assert runs("Dvořák", lato) == [("Dvo", False), ("ř", True), ("ák", False)]
     # A combining mark Lato lacks takes its letter along to the fallback font.
