@@ -60,6 +60,8 @@ ROWS = {
     "video-moviepy": "`build video` end to end vs moviepy 2.2.1 on the same slides",
     "video-ffmpeg": "`build video` end to end vs ffmpeg at constant 30 fps, same frames",
     "video-long": "a 120 s video with 11 transitions vs the example's, per second of video",
+    "webcam-copy": "`build video` with a 60 s phone-like webcam clip (copied), vs real time",
+    "webcam-encode": "`build video` with a 60 s webcam clip with B-frames (encoded), vs real time",
     "site": "`build site` vs `mkdocs build` of the same page (mkdocs theme)",
     "share-example": "sharing the example's outputs vs boto3 upload_file",
     "share-100mb": "sharing one 100 MB file vs boto3 upload_file",
@@ -78,6 +80,9 @@ TARGETS: dict[str, float | None] = {
     "video-moviepy": 1 / bench_video.TARGETS["moviepy"],  # moviepy >= 50x slower
     "video-ffmpeg": 1 / bench_video.TARGETS["cfr"],  # constant-rate ffmpeg >= 6x slower
     "video-long": 1.1,  # cost per second of video at most linear in its length
+    # Absolute: seconds of building per second of the video, so at least 5x real time.
+    "webcam-copy": 0.2,
+    "webcam-encode": 0.2,
     "site": 1.0,
     "all-share": 1.3,
     "all-steps": 0.70,  # one process, one LibreOffice, shared frames
@@ -374,6 +379,30 @@ def video_rows(bench: Bench, wanted: set[str]) -> list[Row]:
     return rows
 
 
+def webcam_rows(bench: Bench, wanted: set[str]) -> list[Row]:
+    """Time `build video` (720p) with a 60 s 720p webcam clip as the recording, per second
+    of the video (bench_video.webcam): a phone-like clip, which is copied, and one with
+    B-frames, which is encoded. Absolute targets: at least 5x faster than real time."""
+    runs = 1 if bench.quick else bench.runs
+    rows = []
+    for name, bframes, what in (
+        ("webcam-copy", False, "phone-like, no B-frames: copied"),
+        ("webcam-encode", True, "with B-frames: encoded"),
+    ):
+        if name not in wanted:
+            continue
+        log(f"video with a webcam clip, {what}")
+        folder = bench.work / name
+        folder.mkdir()
+        results, length = bench_video.webcam(folder, runs + 1, bframes=bframes)
+        timed_runs = results[1:]  # the first is the warm-up (page cache, the site cache)
+        bench.peaks.extend(r["peak_mb"] for r in timed_runs)
+        case = f"video with a 60 s webcam clip ({what}), {length:.0f} s: seconds per second"
+        per_second = [r["seconds"] / length for r in timed_runs]
+        rows.append(Row(case, per_second, "", [], TARGETS[name], absolute=True, unit="s/s"))
+    return rows
+
+
 def site_rows(bench: Bench) -> list[Row]:
     """Time `build site` against `mkdocs build` of the same page with MkDocs' own theme
     (bench_site.against_mkdocs: fresh processes, alternating)."""
@@ -595,6 +624,8 @@ def measure(bench: Bench, wanted: set[str]) -> list[Row]:
         rows += deck_rows(bench, wanted)
     if wanted & {"video-moviepy", "video-ffmpeg", "video-long"}:
         rows += video_rows(bench, wanted)
+    if wanted & {"webcam-copy", "webcam-encode"}:
+        rows += webcam_rows(bench, wanted)
     if "site" in wanted:
         rows += site_rows(bench)
     if wanted & {"share-example", "share-100mb", "share-100mb-sse"}:
