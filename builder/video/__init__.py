@@ -31,7 +31,7 @@ from builder.video.timeline import FRAME, TICKS, Timeline
 
 # Shares of the progress bar: drawing the slides, then encoding; the rest is the preview.
 DRAW, ENCODE = 0.25, 0.65
-LANES = 2  # a panel's videos written at once (each encodes two segments at a time)
+LANES = 2  # a panel's videos written at once (on two cores: more measured no faster)
 
 
 # Every name this output may write into an interviewer's folder (from the one list); one

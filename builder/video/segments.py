@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -66,8 +66,8 @@ def pixels_key(image: Image.Image) -> str:
 
 
 def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: Run) -> None:
-    """Encode the segments of *job* that no other video of the run encodes (through *run*,
-    two at a time), wait for the others', then join them with the job's sound into
+    """Encode the segments of *job* that no other video of the run encodes (through *run*),
+    wait for the others', then join them with the job's sound into
     ``job.output``.
 
     *keys* names each scene's picture by :func:`pixels_key`; *work* is the job's own
@@ -103,24 +103,15 @@ def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: R
 
 
 def _encode_all(segments: list[tuple[Future[Path], list[str]]], run: Run) -> None:
-    """Run each segment's command through *run*, two at a time, and set its future's
-    result as soon as it is written; raise the first failure once both workers stopped.
+    """Run each segment's command through *run*, one after another, and set its future's
+    result as soon as it is written (the other video may be waiting for it).
 
-    A segment is short: one ffmpeg spends much of its time starting up, reading its
-    pictures and on x264's first frames, on one core. Two at once keep both cores busy.
+    One at a time: the panel's two videos already run at once, and two segments per video
+    on top (four ffmpegs on two cores) measured slower than one.
     """
-
-    def one(made: Future[Path], args: list[str]) -> None:
+    for made, args in segments:
         run(args)
         made.set_result(Path(args[-1]))
-
-    if len(segments) < 2:
-        for made, args in segments:
-            one(made, args)
-        return
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="segment") as pool:
-        for done in [pool.submit(one, made, args) for made, args in segments]:
-            done.result()
 
 
 def segment_command(job: encode.Job, index: int) -> list[str]:
