@@ -80,7 +80,7 @@ TARGETS: dict[str, float | None] = {
     "video-moviepy": 1 / bench_video.TARGETS["moviepy"],  # moviepy >= 50x slower
     "video-ffmpeg": 1 / bench_video.TARGETS["cfr"],  # constant-rate ffmpeg >= 6x slower
     "video-long": 1.1,  # cost per second of video at most linear in its length
-    # Absolute: seconds of building per second of the video, so at least 5x real time.
+    # Absolute: seconds of building per second of the recording: at least 5x real time.
     "webcam-copy": 0.2,
     "webcam-encode": 0.2,
     "site": 1.0,
@@ -98,6 +98,7 @@ SECOND_INTERVIEWER = """\
         - How product managers could get answers on the same day
 """
 
+WEBCAM = 60.0  # seconds of the webcam clip in the recording rows
 XDG = ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
 
 Action = Callable[[int], float]  # run index (-1: warm-up) -> seconds
@@ -380,9 +381,10 @@ def video_rows(bench: Bench, wanted: set[str]) -> list[Row]:
 
 
 def webcam_rows(bench: Bench, wanted: set[str]) -> list[Row]:
-    """Time `build video` (720p) with a 60 s 720p webcam clip as the recording, per second
-    of the video (bench_video.webcam): a phone-like clip, which is copied, and one with
-    B-frames, which is encoded. Absolute targets: at least 5x faster than real time."""
+    """Time `build video` (720p) with a 60 s 720p webcam clip as the recording
+    (bench_video.webcam): a phone-like clip, which is copied, and one with B-frames, which
+    is encoded. Absolute targets, per second of the recording (not of the whole video,
+    which also holds the slides): at least 5x faster than real time."""
     runs = 1 if bench.quick else bench.runs
     rows = []
     for name, bframes, what in (
@@ -394,11 +396,11 @@ def webcam_rows(bench: Bench, wanted: set[str]) -> list[Row]:
         log(f"video with a webcam clip, {what}")
         folder = bench.work / name
         folder.mkdir()
-        results, length = bench_video.webcam(folder, runs + 1, bframes=bframes)
+        results, _ = bench_video.webcam(folder, runs + 1, seconds=WEBCAM, bframes=bframes)
         timed_runs = results[1:]  # the first is the warm-up (page cache, the site cache)
         bench.peaks.extend(r["peak_mb"] for r in timed_runs)
-        case = f"video with a 60 s webcam clip ({what}), {length:.0f} s: seconds per second"
-        per_second = [r["seconds"] / length for r in timed_runs]
+        case = f"video with a {WEBCAM:.0f} s webcam clip ({what}): seconds per second of it"
+        per_second = [r["seconds"] / WEBCAM for r in timed_runs]
         rows.append(Row(case, per_second, "", [], TARGETS[name], absolute=True, unit="s/s"))
     return rows
 
