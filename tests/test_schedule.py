@@ -79,3 +79,39 @@ def test_a_cancelled_writer_stops_at_its_next_report(tmp_path: Path) -> None:
     ctx.cancelled.set()
     with pytest.raises(Cancelled):
         ctx.report("deck", 0.3)
+
+
+def test_the_first_branch_to_finish_prepares_the_next_writers(tmp_path: Path) -> None:
+    """The site's imports (MkDocs, Jinja) happen while the video is still being written,
+    in the deck's thread once it is done: never before a branch ends, never after the
+    site has started, and only once."""
+    from types import SimpleNamespace
+
+    from builder.schedule import Writer, write_outputs
+
+    events: list[str] = []
+    video_may_end = threading.Event()
+
+    def module(name: str, **extra: Any) -> Any:
+        def write(board: Any, theme: Any, ctx: Any) -> dict[str, Path]:
+            if name == "video":
+                assert video_may_end.wait(5), "the deck's thread never prepared the site"
+            events.append(f"{name} written")
+            return {}
+
+        return SimpleNamespace(OWNS=(), write=write, **extra)
+
+    def prepare() -> None:
+        events.append("site prepared")
+        video_may_end.set()
+
+    writers = [
+        Writer("deck", module("deck")),
+        Writer("video", module("video")),
+        Writer("site", module("site", prepare=prepare)),
+    ]
+    result = SimpleNamespace(board=None, files={})
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    no_theme: Any = None  # the fake writers draw nothing
+    write_outputs(writers, [result], [ctx], no_theme)
+    assert events == ["deck written", "site prepared", "video written", "site written"]

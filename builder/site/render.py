@@ -21,6 +21,13 @@ from builder.theme import Theme
 _CONFIG = b"site_name: followup\n"
 
 
+def prepare() -> None:
+    """Import MkDocs' build and configuration and Jinja, which :func:`render` uses."""
+    import jinja2  # noqa: F401
+    from mkdocs.commands.build import build  # noqa: F401
+    from mkdocs.config import load_config  # noqa: F401
+
+
 def render(view: PageView, theme: Theme, work: Path, verbose: bool = False) -> str:
     """Return the HTML of the one-page site for *view*, built by MkDocs with *theme*'s templates.
 
