@@ -101,7 +101,7 @@ def test_the_first_branch_to_finish_prepares_the_next_writers(tmp_path: Path) ->
 
         return SimpleNamespace(OWNS=(), write=write, **extra)
 
-    def prepare() -> None:
+    def prepare(theme: Any) -> None:
         events.append("site prepared")
         video_may_end.set()
 

@@ -21,11 +21,38 @@ from builder.theme import Theme
 _CONFIG = b"site_name: followup\n"
 
 
-def prepare() -> None:
-    """Import MkDocs' build and configuration and Jinja, which :func:`render` uses."""
-    import jinja2  # noqa: F401
-    from mkdocs.commands.build import build  # noqa: F401
-    from mkdocs.config import load_config  # noqa: F401
+def prepare(theme: Theme) -> None:
+    """Import MkDocs and Jinja and load one configuration (which imports MkDocs' Markdown
+    extensions): what :func:`render` needs first, about 0.13 s, done ahead.
+
+    The configuration names existing folders and is dropped: nothing is written. Any
+    failure is left for :func:`render` to report.
+    """
+    dirs = site_dirs(theme)
+    with _mkdocs_logs(verbose=False), suppress(Exception):
+        _config(dirs, dirs[0], dirs[0].parent / ".site-never-written")
+
+
+def _config(dirs: list[Path], docs: Path, out: Path) -> Any:
+    """Return MkDocs' configuration for a one-page build of *docs* into *out* with the
+    template folders *dirs* (the theme's own first)."""
+    from mkdocs.config import load_config
+
+    config = load_config(
+        io.BytesIO(_CONFIG),
+        config_file_path=str(docs.parent / "mkdocs.yml"),
+        docs_dir=str(docs),
+        site_dir=str(out),
+        theme={"name": None, "custom_dir": str(dirs[0])},
+        plugins=[],  # no search plugin: it would add JavaScript and an index
+        markdown_extensions=[],
+        use_directory_urls=False,
+    )
+    # The shared templates come after the theme's own, which may override any of them.
+    config.theme.dirs[1:1] = [str(d) for d in dirs[1:]]
+    # Only index.html is read back: no sitemap.xml and sitemap.xml.gz to write.
+    config.theme.static_templates.clear()
+    return config
 
 
 def render(view: PageView, theme: Theme, work: Path, verbose: bool = False) -> str:
@@ -38,7 +65,6 @@ def render(view: PageView, theme: Theme, work: Path, verbose: bool = False) -> s
     """
     import jinja2
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     dirs = site_dirs(theme)
@@ -47,20 +73,7 @@ def render(view: PageView, theme: Theme, work: Path, verbose: bool = False) -> s
         docs.mkdir()
         (docs / "index.md").write_text("")  # the content comes from the theme, not Markdown
         try:
-            config = load_config(
-                io.BytesIO(_CONFIG),
-                config_file_path=str(work / "mkdocs.yml"),
-                docs_dir=str(docs),
-                site_dir=str(out),
-                theme={"name": None, "custom_dir": str(dirs[0])},
-                plugins=[],  # no search plugin: it would add JavaScript and an index
-                markdown_extensions=[],
-                use_directory_urls=False,
-            )
-            # The shared templates come after the theme's own, which may override any of them.
-            config.theme.dirs[1:1] = [str(d) for d in dirs[1:]]
-            # Only index.html is read back: no sitemap.xml and sitemap.xml.gz to write.
-            config.theme.static_templates.clear()
+            config = _config(dirs, docs, out)
             config.plugins["followup-site"] = _plugin(view)
             build(config)
         except MkDocsException as e:
