@@ -32,7 +32,9 @@ class Problem:
 
 
 class Invalid(Exception):
-    """The data breaks the rules; ``problems`` lists every break, in document order."""
+    """The data breaks the rules; ``problems`` lists every break, in the order the walk met
+    them: a model's fields as declared (each one's inner problems first), then its unknown
+    keys."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
