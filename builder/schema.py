@@ -135,11 +135,7 @@ class Parsed:
         if not isinstance(value, str):
             problems.append(Problem(loc, self.expected))
             return BAD
-        try:
-            return self.parse(value.strip())
-        except ValueError as e:
-            problems.append(Problem(loc, _say(e)))
-            return BAD
+        return _apply((self.parse,), value.strip(), loc, problems)
 
     def json_schema(self) -> dict[str, Any]:
         return dict(self.schema)

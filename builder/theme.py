@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,8 +36,8 @@ def _number(value: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise ValueError("must be a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
+        number = math.nan
+    if not math.isfinite(number):  # "nan" and "inf" parse, but are no margin
         raise ValueError("must be a number")
     return number
 

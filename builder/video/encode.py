@@ -87,8 +87,7 @@ def command(job: Job) -> list[str]:
         graph.append(f"{joined}concat=n={len(parts)}:v=1:a=0,settb=1/{TICKS}[v1]")
         top = "v1"
     else:
-        graph.append("[v0]null[v1]")
-        layers, top = fades(job, inputs, "v1", sources)
+        layers, top = fades(job, inputs, "v0", sources)
         graph += layers
     if job.captions is not None:
         words = inputs.add(job.captions, "-f", "concat", "-safe", "0")

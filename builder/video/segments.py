@@ -88,7 +88,12 @@ def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: R
                 mine.append((made, [*args[:-1], str(path)]))
             parts.append((path, slot.length))
             needed.append(made)
-        _encode_all(mine, run)
+        # One at a time: the panel's two videos already run at once, and two segments per
+        # video on top (four ffmpegs on two cores) measured slower. Each result is set as
+        # soon as it is written: the other video may be waiting for it.
+        for made, command in mine:
+            run(command)
+            made.set_result(Path(command[-1]))
     except BaseException as e:
         # Whoever waits for one of ours must not wait forever: they fail too.
         for made, _ in mine:
@@ -100,18 +105,6 @@ def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: R
     listing = work / "join.ffconcat"
     listing.write_text(join_list(parts), encoding="utf-8")
     run(encode.join_command(job, listing))
-
-
-def _encode_all(segments: list[tuple[Future[Path], list[str]]], run: Run) -> None:
-    """Run each segment's command through *run*, one after another, and set its future's
-    result as soon as it is written (the other video may be waiting for it).
-
-    One at a time: the panel's two videos already run at once, and two segments per video
-    on top (four ffmpegs on two cores) measured slower than one.
-    """
-    for made, args in segments:
-        run(args)
-        made.set_result(Path(args[-1]))
 
 
 def segment_command(job: encode.Job, index: int) -> list[str]:
