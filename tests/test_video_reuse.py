@@ -76,8 +76,8 @@ def panel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
         patch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
         result = run_cli("video", pitch, "-o", folder / "out", "--size", "720p")
     assert result.exit_code == 0, result.output
-    runs = [line for line in log.read_text(encoding="utf-8").splitlines() if "libx264" in line]
-    runs += [line for line in log.read_text(encoding="utf-8").splitlines() if "-c:v copy" in line]
+    lines = log.read_text(encoding="utf-8").splitlines()
+    runs = [line for line in lines if any(w in line for w in ("libx264", "-c:v copy", "-c:a aac"))]
     return folder / "out", runs
 
 
@@ -85,10 +85,17 @@ def test_shared_scenes_are_encoded_once(panel: tuple[Path, list[str]]) -> None:
     out, runs = panel
     encodes = [run for run in runs if "libx264" in run]
     joins = [run for run in runs if "-c:v copy" in run]
+    sounds = [run for run in runs if "-c:a aac" in run]
     # Six scenes each; the title card and "discussed" name the person, and the scene after
     # "discussed" fades out of it: three segments each of their own, three shared.
     assert len(joins) == 2
     assert len(encodes) == 3 + 3 + 3
+    # One silent track per length of video, copied into each video that long (here the
+    # lengths differ: the scene naming what was discussed lasts as long as its text needs).
+    lengths = {probe(out / who / "video.mp4")["format"]["duration"] for who in PEOPLE}
+    made = {run.rsplit("/", 1)[-1] for run in sounds}
+    assert len(sounds) == len(made) == len(lengths) and all("anullsrc" in s for s in sounds)
+    assert all("-c:a copy" in join for join in joins)
     first, second = (keyframe_parts(out / who / "video.mp4") for who in PEOPLE)
     assert len(first) == len(second) == 6
     assert first[3:] == second[3:], "the shared scenes are the same bytes"
@@ -153,8 +160,10 @@ def test_a_video_waiting_for_a_shared_segment_gets_the_other_ones_failure(
 
     monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
     monkeypatch.setattr(segments, "_named", lambda args, job, keys: args[:-1])
-    monkeypatch.setattr(segments.encode, "join_command", lambda job, listing: ["join"])
-    job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=[SimpleNamespace(length=30)]))
+    monkeypatch.setattr(segments.encode, "sound_command", lambda job, out: ["sound", str(out)])
+    monkeypatch.setattr(segments.encode, "join_command", lambda job, listing, sound: ["join"])
+    slots = [SimpleNamespace(length=30)]
+    job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=slots, total=30))
     store = segments.Store(tmp_path)
     waiting = threading.Event()
 
@@ -182,3 +191,33 @@ def test_a_video_waiting_for_a_shared_segment_gets_the_other_ones_failure(
     b.join(10)
     assert not b.is_alive(), "B waits forever for A's segment"
     assert isinstance(outcome["a"], OutputError) and isinstance(outcome["b"], OutputError)
+
+
+def test_videos_as_long_share_one_sound_track(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ffmpeg's commands stubbed: two videos of one length encode their silent track
+    once and both joins copy that file; a video of another length makes its own."""
+    from types import SimpleNamespace
+
+    from builder.video import segments
+
+    monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
+    monkeypatch.setattr(segments, "_named", lambda args, job, keys: args[:-1])
+    monkeypatch.setattr(segments.encode, "sound_command", lambda job, out: ["sound", str(out)])
+    joined: list[Path] = []
+
+    def join(job: Any, listing: Path, sound: Path) -> list[str]:
+        joined.append(sound)
+        return ["join"]
+
+    monkeypatch.setattr(segments.encode, "join_command", join)
+    ran: list[list[str]] = []
+    store = segments.Store(tmp_path)
+    for total in (900, 900, 1200):
+        slots = [SimpleNamespace(length=total)]
+        job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=slots, total=total))
+        segments.make(job, {}, store, tmp_path, ran.append)
+    sounds = [args[1] for args in ran if args[0] == "sound"]
+    assert [Path(s).name for s in sounds] == ["sound-900.m4a", "sound-1200.m4a"]
+    assert joined == [Path(sounds[0]), Path(sounds[0]), Path(sounds[1])]

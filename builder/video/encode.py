@@ -224,19 +224,33 @@ def fades(
     return chains, current
 
 
-def join_command(job: Job, listing: Path) -> list[str]:
+def join_command(job: Job, listing: Path, sound: Path | None = None) -> list[str]:
     """Return the run joining the parts an ffconcat *listing* names (copied, as ``avc1``)
-    and adding the job's sound (encoded) into ``job.output``."""
+    and adding the job's sound into ``job.output``: encoded here, or copied from *sound*
+    (made by :func:`sound_command` for the same job)."""
     inputs = Inputs()
     # -safe 0: the list is ours and names our own parts (by absolute path, or beside it).
     inputs.add(listing, "-f", "concat", "-safe", "0")
-    sound = audio(job, inputs)  # before reading inputs.args: it may add the recording
+    if sound is not None:
+        track = ["-map", f"{inputs.add(sound)}:a", "-c:a", "copy"]
+    else:  # the graph first: it may add the recording to the inputs
+        track = ["-filter_complex", audio(job, inputs), "-map", "[a]", *audio_codec(job)]
     return [
-        *inputs.args, "-filter_complex", sound,
-        "-map", "0:v", "-map", "[a]", "-c:v", "copy", "-tag:v", "avc1",
-        *audio_codec(job),
+        *inputs.args, "-map", "0:v", "-c:v", "copy", "-tag:v", "avc1", *track,
         "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart",
         "-f", "mp4", "-y", str(job.output),
+    ]  # fmt: skip
+
+
+def sound_command(job: Job, output: Path) -> list[str]:
+    """Return the run encoding *job*'s sound alone into *output* (an MP4 with one AAC
+    track), for :func:`join_command` to copy: videos of the same length and sound share
+    one encode."""
+    inputs = Inputs()
+    graph = audio(job, inputs)
+    return [
+        *inputs.args, "-filter_complex", graph, "-map", "[a]", *audio_codec(job),
+        "-map_metadata", "-1", "-f", "mp4", "-y", str(output),
     ]  # fmt: skip
 
 

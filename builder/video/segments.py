@@ -6,8 +6,9 @@ a keyframe goes anyway) into segments: the first holds the title card; segment *
 cross-fade into scene *k* and its hold. Each segment is encoded on its own, into a folder
 the run's interviewers share, under a key that hashes everything that decides its bytes
 (the ffmpeg arguments, with each picture named by a hash of its pixels); an interviewer
-whose segment was already encoded gets that file. Each video is then joined by stream
-copy (concat demuxer) and given its own sound.
+whose segment was already encoded gets that file. The silent sound track is shared the
+same way, by the video's length. Each video is then joined by stream copy (concat
+demuxer) with its sound.
 
 Every segment is encoded by the same options at the same size, so x264 writes the same
 parameter sets (SPS/PPS) into each: the joined MP4's one sample entry (``avcC``, taken from
@@ -88,6 +89,13 @@ def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: R
                 mine.append((made, [*args[:-1], str(path)]))
             parts.append((path, slot.length))
             needed.append(made)
+        # The sound (silence, without a recording) is the same for every video as long:
+        # encoded once, copied into each (the AAC encode cost as much as the join).
+        sound = store.folder / f"sound-{plan.total}.m4a"
+        made, first = store.claim(sound.name)
+        if first:
+            mine.append((made, encode.sound_command(job, sound)))
+        needed.append(made)
         # One at a time: the panel's two videos already run at once, and two segments per
         # video on top (four ffmpegs on two cores) measured slower. Each result is set as
         # soon as it is written: the other video may be waiting for it.
@@ -104,7 +112,7 @@ def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: R
         made.result()  # another video's segment: raises if that video failed to make it
     listing = work / "join.ffconcat"
     listing.write_text(join_list(parts), encoding="utf-8")
-    run(encode.join_command(job, listing))
+    run(encode.join_command(job, listing, sound))
 
 
 def segment_command(job: encode.Job, index: int) -> list[str]:
