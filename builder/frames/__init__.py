@@ -11,7 +11,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFilter
 
 from builder.frames.canvas import Canvas, Size, smooth
-from builder.frames.layouts import LAYOUTS, footer
+from builder.frames.layouts import LAYOUTS, Place, footer
 from builder.frames.text import Block, fit_text, wrap
 from builder.geometry import Box
 from builder.storyboard import Scene, Storyboard
@@ -22,8 +22,10 @@ __all__ = [
     "SIZES",
     "Block",
     "Box",
+    "Place",
     "Size",
     "caption_overlay",
+    "draw_scene",
     "fit_text",
     "play_badge",
     "poster",
@@ -44,9 +46,17 @@ def render_scene(
     *caption_space* (a fraction of the height) is kept free above the footer, so burned-in
     captions never cover the slide's text. Raises :class:`MediaError` for a bad image.
     """
+    return draw_scene(scene, Place.of(scene, board), theme, size, caption_space=caption_space)
+
+
+def draw_scene(
+    scene: Scene, place: Place, theme: Theme, size: Size, *, caption_space: float = 0.0
+) -> Image.Image:
+    """Return *scene* at *place* drawn as :func:`render_scene` does: the same arguments
+    give the same picture (scene and place are hashable, to key a memo by)."""
     canvas = Canvas(Image.new("RGB", size, rgb(theme.colors.background)), theme)
-    LAYOUTS[scene.kind](canvas, scene, board, canvas.safe(caption_space))
-    footer(canvas, scene, board)
+    LAYOUTS[scene.kind](canvas, scene, place, canvas.safe(caption_space))
+    footer(canvas, scene, place)
     return canvas.image
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PIL import ImageDraw
 
@@ -12,21 +13,48 @@ from builder.frames.canvas import Canvas, mix, smooth
 from builder.frames.pieces import KICKER_HEIGHT
 from builder.frames.text import fit_line, font
 from builder.geometry import Box
-from builder.storyboard import Scene, SceneKind, Storyboard
+from builder.storyboard import Candidate, Scene, SceneKind, Storyboard
 from builder.wording import display_url
 
-Layout = Callable[[Canvas, Scene, Storyboard, Box], None]
 PANEL = 0.64  # where the right-hand panel of the title card (and image-less slides) starts
 
 
-def title(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+@dataclass(frozen=True)
+class Place:
+    """All a scene's picture shows besides the scene: who signs it and where it falls in
+    its storyboard. Layouts read nothing else, so two interviewers' scenes with equal
+    scene and place are the same picture (a panel draws it once)."""
+
+    candidate: Candidate
+    company: str
+    index: int  # its position in the storyboard (-1: not in it)
+    count: int  # the storyboard's scenes
+    of_kind: int  # its number among the storyboard's scenes of its kind, from 1
+
+    @classmethod
+    def of(cls, scene: Scene, board: Storyboard) -> Place:
+        """Return where *scene* falls in *board*."""
+        same = [s for s in board.scenes if s.kind == scene.kind]
+        return cls(
+            candidate=board.candidate,
+            company=board.company,
+            index=board.scenes.index(scene) if scene in board.scenes else -1,
+            count=len(board.scenes),
+            of_kind=same.index(scene) + 1 if scene in same else 1,
+        )
+
+
+Layout = Callable[[Canvas, Scene, Place, Box], None]
+
+
+def title(canvas: Canvas, scene: Scene, place: Place, area: Box) -> None:
     """The title card: who it is for, big; the thanks; the candidate's photo and name."""
     width, height = canvas.image.size
     panel_x = round(width * PANEL)
     canvas.draw.rectangle((panel_x, 0, width, height), fill=canvas.colour("surface"))
     d = min(round((width - panel_x) * 0.56), round(area.height * 0.62))
     centre = ((panel_x + width) // 2, height // 2)
-    pieces.portrait(canvas, scene.image, board.candidate.name, centre, d)
+    pieces.portrait(canvas, scene.image, place.candidate.name, centre, d)
     column = dataclasses.replace(area, width=panel_x - area.left - canvas.px(90))
     sign = canvas.px(112)
     y = pieces.kicker(canvas, scene.kicker, column.left, column.top + canvas.px(40), column.width)
@@ -40,7 +68,7 @@ def title(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
         scene.text, canvas.theme.body.regular, (40, 26), (column.width, room), leading=1.4
     )
     canvas.write(thanks, column.left, y, canvas.colour("muted"))
-    person = board.candidate
+    person = place.candidate
     _signature(canvas, person.name, person.headline, column.from_top(column.bottom - sign))
 
 
@@ -56,7 +84,7 @@ def _signature(canvas: Canvas, name: str, headline: str, box: Box) -> None:
                fit_line(headline, small, box.width), canvas.colour("muted"))  # fmt: skip
 
 
-def numbered(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+def numbered(canvas: Canvas, scene: Scene, place: Place, area: Box) -> None:
     """A title over up to five numbered cards (what was discussed, the work samples)."""
     heading = canvas.fit(
         scene.title,
@@ -77,7 +105,7 @@ def numbered(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None
     grid.draw(canvas, area.left, y)
 
 
-def point(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+def point(canvas: Canvas, scene: Scene, place: Place, area: Box) -> None:
     """A point or a work sample: label, title, paragraph, link, and the image beside them.
 
     Without an image the right side becomes a panel with the point's number (or, for a
@@ -96,8 +124,7 @@ def point(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
     if scene.link:
         pieces.browser(canvas, scene.link, panel)
     else:
-        same = [s for s in board.scenes if s.kind == scene.kind]
-        pieces.big_number(canvas, same.index(scene) + 1 if scene in same else 1, panel)
+        pieces.big_number(canvas, place.of_kind, panel)
     text_column(
         canvas, scene, dataclasses.replace(area, width=panel_x - area.left - canvas.px(100))
     )
@@ -127,7 +154,7 @@ def text_column(canvas: Canvas, scene: Scene, column: Box) -> None:
         pieces.link(canvas, scene.link, column.left, y + canvas.px(28), column.width)
 
 
-def closing(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+def closing(canvas: Canvas, scene: Scene, place: Place, area: Box) -> None:
     """The closing card: the invitation on the left, a contact card on the right."""
     split, gap = round(area.width * 0.5), canvas.px(40)
     invitation = dataclasses.replace(scene, bullets=(), image=None, link=None)
@@ -138,12 +165,12 @@ def closing(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
         area.width - split - gap,
         area.height - canvas.px(60),
     )
-    _contact_card(canvas, scene, board, right)
+    _contact_card(canvas, scene, place, right)
 
 
-def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) -> None:
+def _contact_card(canvas: Canvas, scene: Scene, place: Place, area: Box) -> None:
     """Draw the candidate's card: photo, name, headline and one row per way to reach them."""
-    person = board.candidate
+    person = place.candidate
     name = person.name
     rows = [("mail", person.email), *([("phone", person.phone)] if person.phone else [])]
     rows += [("link", display_url(url)) for _, url in person.links]
@@ -155,7 +182,7 @@ def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) ->
         (card.left, card.top, card.right, card.bottom), canvas.px(28), canvas.colour("surface")
     )
     face_centre = (card.left + pad + d // 2, card.top + pad + d // 2)
-    pieces.portrait(canvas, board.candidate.photo, name, face_centre, d)
+    pieces.portrait(canvas, place.candidate.photo, name, face_centre, d)
     text_x = card.left + pad + d + canvas.px(40)
     text_w = card.right - pad - text_x
     theme = canvas.theme
@@ -163,7 +190,7 @@ def _contact_card(canvas: Canvas, scene: Scene, board: Storyboard, area: Box) ->
         name, theme.heading.bold, (48, 32), (text_w, canvas.px(120)), leading=1.1, max_lines=2
     )
     what = canvas.fit(
-        board.candidate.headline, theme.body.regular, (26, 20), (text_w, canvas.px(68)),
+        place.candidate.headline, theme.body.regular, (26, 20), (text_w, canvas.px(68)),
         leading=1.3, max_lines=2,
     )  # fmt: skip
     top = card.top + pad + (d - who.height - canvas.px(10) - what.height) // 2
@@ -190,16 +217,15 @@ def _contact_rows(canvas: Canvas, rows: list[tuple[str, str]], box: Box) -> None
         face.draw(canvas.draw, (box.left + side + gap, middle), shown, canvas.colour("text"), "lm")
 
 
-def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
+def footer(canvas: Canvas, scene: Scene, place: Place) -> None:
     """Draw the candidate's name and the position dots along the bottom edge."""
     width, height = canvas.image.size
     side = round(canvas.theme.margin * width)
     middle = height - canvas.px(62)
     if scene.kind != "title":  # the title card already signs with the name
         face = font(canvas.theme.body.bold, canvas.px(24))
-        note = fit_line(f"{board.candidate.name}  ·  {board.company}", face, width // 2)
+        note = fit_line(f"{place.candidate.name}  ·  {place.company}", face, width // 2)
         face.draw(canvas.draw, (side, middle), note, canvas.colour("muted"), anchor="lm")
-    index = board.scenes.index(scene) if scene in board.scenes else -1
     r, gap = canvas.px(6), canvas.px(26)
     on_panel = scene.kind == "title" or (scene.kind in ("value", "sample") and scene.image is None)
     quiet = mix(
@@ -207,12 +233,12 @@ def footer(canvas: Canvas, scene: Scene, board: Storyboard) -> None:
     )
 
     def paint(draw: ImageDraw.ImageDraw, s: int) -> None:
-        for i in range(len(board.scenes)):
+        for i in range(place.count):
             cx = (r + i * gap) * s
-            fill = canvas.colour("accent") if i == index else quiet
+            fill = canvas.colour("accent") if i == place.index else quiet
             draw.ellipse((cx - r * s, 0, cx + r * s, 2 * r * s), fill=(*fill, 255))
 
-    dots = smooth((2 * r + (len(board.scenes) - 1) * gap, 2 * r), paint)
+    dots = smooth((2 * r + (place.count - 1) * gap, 2 * r), paint)
     canvas.stamp(dots, width - side - dots.width, middle - r)
 
 
