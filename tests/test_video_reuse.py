@@ -132,7 +132,9 @@ def test_a_failing_video_stops_the_panel_without_waiting(tmp_path: Path, who: st
     pitch = copy_example("jonas", tmp_path)
     wrapper, _ = counting_ffmpeg(tmp_path)
     real = wrapper.read_text(encoding="utf-8").splitlines()
-    refuse = f'case "$*" in *{who}/.video-*libx264*) echo "refused" >&2; exit 1;; esac'
+    # The panel's pictures are named after the interviewer who drew them first: this
+    # refuses (at least) each segment showing one of *who*'s own scenes.
+    refuse = f'case "$*" in *{who}-scene*libx264*) echo "refused" >&2; exit 1;; esac'
     wrapper.write_text("\n".join([real[0], refuse, *real[1:]]) + "\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "builder", "video", str(pitch), "-o", str(tmp_path / "out"),
@@ -221,3 +223,39 @@ def test_videos_as_long_share_one_sound_track(
     sounds = [args[1] for args in ran if args[0] == "sound"]
     assert [Path(s).name for s in sounds] == ["sound-900.m4a", "sound-1200.m4a"]
     assert joined == [Path(sounds[0]), Path(sounds[0]), Path(sounds[1])]
+
+
+def test_scenes_the_interviewers_share_are_drawn_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panel draws each scene once: the title card and "discussed" are each
+    interviewer's own, the four after them are the same for both (2 + 2 + 4 = 8 draws,
+    not 12), and a shared picture is pixel for pixel what that interviewer's own draw
+    would be."""
+    import builder.video
+    from builder.frames import SIZES, render_scene
+    from builder.pitch import load_pitch
+    from builder.storyboard import plan
+    from builder.theme import load_theme
+
+    real = builder.video.draw_scene
+    drawn: list[Any] = []
+
+    def counting(scene: Any, place: Any, theme: Any, size: Any, **kw: Any) -> Any:
+        image = real(scene, place, theme, size, **kw)
+        drawn.append((scene, place, image))
+        return image
+
+    monkeypatch.setattr(builder.video, "draw_scene", counting)
+    pitch_file = copy_example("jonas", tmp_path)
+    result = run_cli("video", pitch_file, "-o", tmp_path / "out", "--size", "720p")
+    assert result.exit_code == 0, result.output
+    assert len(drawn) == 2 + 2 + 4
+    pitch = load_pitch(pitch_file)
+    theme = load_theme(pitch.theme, relative_to=pitch.folder)
+    for person in pitch.interview.interviewers:
+        board = plan(pitch, person)
+        for scene in board.scenes[2:]:
+            shared = next(image for s, _, image in drawn if s == scene)
+            own = render_scene(scene, board, theme, SIZES["720p"])
+            assert shared.tobytes() == own.tobytes()

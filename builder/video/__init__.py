@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -21,9 +22,9 @@ from builder.artifacts import owned_by
 from builder.captions import Cue, from_script, load, shifted, to_vtt
 from builder.context import WriteContext
 from builder.errors import OutputError
-from builder.frames import CAPTION_SPACE, SIZES, caption_overlay, render_scene
+from builder.frames import CAPTION_SPACE, SIZES, Place, caption_overlay, draw_scene
 from builder.schedule import run_branches
-from builder.storyboard import Storyboard
+from builder.storyboard import Scene, Storyboard
 from builder.theme import Theme
 from builder.video import encode, ffmpeg, preview, segments, splice, stills, timeline
 from builder.video.recording import Recording, inspect
@@ -98,12 +99,13 @@ def write(
     # Drawing lets go of the GIL often enough that two threads draw the slides faster; the
     # preview GIF and the poster are made while ffmpeg encodes.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        scenes = _draw(board, theme, ctx, bool(burned), pool)
+        drawn = _draw(board, theme, ctx, bool(burned), pool, store)
+        scenes = [p.image if isinstance(p, segments.Picture) else p for p in drawn]
         gif = pool.submit(preview.write_gif, board, theme, ctx.stage / "preview.gif")
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
         # never save the same image at once. (The video opens on this very picture.)
         poster = pool.submit(preview.write_poster, scenes[0].copy(), ctx.stage / "poster.png")
-        video = _encode(board, theme, ctx, (plan, recording), scenes, burned, store)
+        video = _encode(board, theme, ctx, (plan, recording), drawn, burned, store)
         files = {"video": video, "poster": poster.result(), "preview": gif.result()}
     if cues:
         files["captions"] = ctx.stage / "video.vtt"
@@ -113,15 +115,32 @@ def write(
 
 
 def _draw(
-    board: Storyboard, theme: Theme, ctx: WriteContext, burn: bool, pool: ThreadPoolExecutor
-) -> list[Image.Image]:
-    """Return every scene drawn at the video's size (leaving room for captions to burn in)."""
+    board: Storyboard,
+    theme: Theme,
+    ctx: WriteContext,
+    burn: bool,
+    pool: ThreadPoolExecutor,
+    store: segments.Store | None,
+) -> list[Image.Image] | list[segments.Picture]:
+    """Return every scene drawn at the video's size (leaving room for captions to burn in).
+
+    With *store*, each is a :class:`~.segments.Picture` the run's videos share: a scene the
+    panel's interviewers have in common is drawn once.
+    """
     size, space = SIZES[ctx.options.size], CAPTION_SPACE if burn else 0.0
-    scenes: list[Image.Image] = []
-    drawn = pool.map(
-        lambda s: render_scene(s, board, theme, size, caption_space=space), board.scenes
-    )
-    for scene in drawn:
+
+    def one(scene: Scene) -> Image.Image:
+        return draw_scene(scene, Place.of(scene, board), theme, size, caption_space=space)
+
+    def shared(scene: Scene) -> segments.Picture:
+        assert store is not None
+        # Named after who drew it first (a slug is unique in the run).
+        name = f"{board.interviewer.slug}-scene-{board.scenes.index(scene):02d}"
+        key = (scene, Place.of(scene, board), size, space)
+        return store.picture(key, lambda: one(scene), name)
+
+    scenes: list[Any] = []
+    for scene in pool.map(one if store is None else shared, board.scenes):
         scenes.append(scene)
         ctx.report(f"video {board.interviewer.slug}", DRAW * len(scenes) / len(board.scenes))
     return scenes
@@ -132,23 +151,26 @@ def _encode(
     theme: Theme,
     ctx: WriteContext,
     timed: tuple[Timeline, Recording | None],
-    scenes: list[Image.Image],
+    drawn: list[Image.Image] | list[segments.Picture],
     burned: list[Cue],
     store: segments.Store | None,
 ) -> Path:
-    """Write the pictures ffmpeg reads into a scratch folder of the stage, run the encode
-    (or, with *store*, the segments it lacks and the join), and return the MP4 (the
-    scratch folder is removed whatever happens)."""
+    """Write the pictures ffmpeg reads into a scratch folder of the stage (unless the
+    store has them), run the encode (or, with *store*, the segments it lacks and the
+    join), and return the MP4 (the scratch folder is removed whatever happens)."""
     plan, recording = timed
     label = f"video {board.interviewer.slug}"
     what = f"{board.source.name}: video for {board.interviewer.name}"
+    shared = {i: p for i, p in enumerate(drawn) if isinstance(p, segments.Picture)}
+    scenes = [p.image if isinstance(p, segments.Picture) else p for p in drawn]
     size = scenes[0].size
     overlays = {i: caption_overlay(cue.text, theme, size) for i, cue in enumerate(burned)}
     work = Path(tempfile.mkdtemp(prefix=".video-", dir=ctx.stage))
     try:
-        job = _job(board, theme, plan, recording, scenes, (burned, overlays), work)
+        saved = {i: p.path for i, p in shared.items()}
+        job = _job(board, theme, plan, recording, (scenes, saved), (burned, overlays), work)
         if store is not None:
-            keys = {index: segments.pixels_key(image) for index, image in enumerate(scenes)}
+            keys = {index: picture.key for index, picture in shared.items()}
             done = [0]
 
             def run(args: list[str]) -> None:
@@ -259,18 +281,19 @@ def _job(
     theme: Theme,
     plan: Timeline,
     recording: Recording | None,
-    scenes: list[Image.Image],
+    drawn: tuple[list[Image.Image], dict[int, Path]],
     burn: tuple[list[Cue], dict[int, Image.Image]],
     work: Path,
 ) -> encode.Job:
-    """Write the pictures the encode reads into *work*; return the encode job.
+    """Write the pictures the encode reads into *work* (all the scenes, but those saved
+    already, by index, in *drawn*); return the encode job.
 
     *burn* holds the captions to draw into the video and their overlays (both empty for
     a clean video).
     """
-    cues, overlays = burn
+    (scenes, saved), (cues, overlays) = drawn, burn
     frames = timeline.frames(plan, cues, since=plan.head)
-    slides, pictures = stills.write(frames, scenes, work)
+    slides, pictures = stills.write(frames, scenes, work, saved)
     return encode.Job(
         output=work.parent / "video.mp4",
         size=scenes[0].size,

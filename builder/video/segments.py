@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
 
-from builder.video import encode, timeline
+from builder.video import encode, stills, timeline
 from builder.video.timeline import TICKS, Slot, Timeline, seconds
 
 # Where a segment's own clock starts while it is composed: the fade's first step begins
@@ -36,27 +37,61 @@ from builder.video.timeline import TICKS, Slot, Timeline, seconds
 ORIGIN = TICKS
 
 Run = Callable[[list[str]], None]
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A scene drawn once for the run's videos: its pixels (never to be changed or saved
+    again: other videos hold the same object), its file for ffmpeg, and :func:`pixels_key`."""
+
+    image: Image.Image
+    path: Path
+    key: str
 
 
 @dataclass
 class Store:
-    """The run's shared segments: their folder, and each one's future path. The first
-    video to ask for a segment encodes it; the others wait for it (the panel's videos are
-    written at once)."""
+    """The run's shared segments and scene pictures: their folder, and each one's future.
+    The first video to ask for one makes it; the others wait for it (the panel's videos
+    are written at once)."""
 
     folder: Path
     _made: dict[str, Future[Path]] = field(default_factory=dict)
+    _drawn: dict[Hashable, Future[Picture]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def claim(self, key: str) -> tuple[Future[Path], bool]:
         """Return the future of segment *key*, and whether the caller is the first to ask
         (and so must encode it, then set the future's result or exception)."""
-        with self._lock:
-            if key in self._made:
-                return self._made[key], False
-            made: Future[Path] = Future()
-            self._made[key] = made
-            return made, True
+        return _claim(self._made, key, self._lock)
+
+    def picture(self, key: Hashable, draw: Callable[[], Image.Image], name: str) -> Picture:
+        """Return the picture *draw* makes, drawn, written (as *name*.tif, which no other
+        key may use) and hashed once for everyone asking with an equal *key* (which must
+        cover all that decides its pixels)."""
+        made, first = _claim(self._drawn, key, self._lock)
+        if first:
+            try:
+                image = draw()
+                path = stills.save_frame(image, self.folder / f"{name}.tif")
+                made.set_result(Picture(image, path, pixels_key(image)))
+            except BaseException as e:
+                made.set_exception(e)  # whoever waits for it fails too
+                raise
+        return made.result()
+
+
+def _claim(table: dict[K, Future[T]], key: K, lock: threading.Lock) -> tuple[Future[T], bool]:
+    """Return the future under *key* in *table* (made now if missing), and whether it was
+    made now (the caller then owes its result)."""
+    with lock:
+        if key in table:
+            return table[key], False
+        made: Future[T] = Future()
+        table[key] = made
+        return made, True
 
 
 def pixels_key(image: Image.Image) -> str:

@@ -4,7 +4,8 @@ and the caption layer."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -15,15 +16,21 @@ from builder.video.timeline import FPS, FRAME, TICKS, Frame, snap
 
 
 def write(
-    frames: Sequence[Frame], scenes: Sequence[Image.Image], folder: Path
+    frames: Sequence[Frame],
+    scenes: Sequence[Image.Image],
+    folder: Path,
+    saved: Mapping[int, Path] | None = None,
 ) -> tuple[Path, dict[int, Path]]:
-    """Write every slide once into *folder*; return the concat list that shows *frames*
-    for their lengths, and the slides' files by scene index."""
-    files = {index: folder / f"scene-{index:02d}.tif" for index in range(len(scenes))}
-    for index, path in files.items():
-        save_frame(scenes[index], path)
+    """Write every slide once into *folder* (but those *saved* already, by scene index);
+    return the concat list that shows *frames* for their lengths, and the slides' files
+    by scene index."""
+    files = dict(saved or {})
+    for index, scene in enumerate(scenes):
+        if index not in files:
+            files[index] = save_frame(scene, folder / f"scene-{index:02d}.tif")
     listing = folder / "slides.ffconcat"
-    entries = [(files[f.scene].name, f.start, f.length) for f in frames]
+    # Relative to the list: our own folder names, never a quote to escape.
+    entries = [(os.path.relpath(files[f.scene], folder), f.start, f.length) for f in frames]
     listing.write_text(concat_list(entries), encoding="utf-8")
     return listing, files
 
