@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +24,12 @@ ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is fine; a decompression bomb is not
 MAX_SIDE = 2400  # larger images are scaled down: no slide or page needs more
 MAX_BYTES = 30_000_000
+# Decoded images kept for the next use of the same file, by path, modification time and
+# size: a photo on three slides, in the deck, video, site and every panel member's copy is
+# decoded once. Bounded (pixels in memory), since a build's peak memory counts.
+DECODED_BYTES = 120_000_000
+_DECODED: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,17 @@ def read_image(path: Path) -> Image.Image:
     Raises ``ValueError`` saying what is wrong with the file (its name, not the field).
     """
     try:
-        size = path.stat().st_size
+        stat = path.stat()
     except OSError as e:
         raise ValueError(f"cannot read {path.name}: {e.strerror}") from None
+    size = stat.st_size
+    # The same file decoded before (another slide, the other outputs, the next person of
+    # a panel): a copy, as every caller gets an image of its own to change.
+    key = (str(path.resolve()), stat.st_mtime_ns, size)
+    with _DECODED_LOCK:
+        if key in _DECODED:
+            _DECODED.move_to_end(key)
+            return _DECODED[key].copy()
     if size > MAX_BYTES:
         raise ValueError(
             f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB ({size / 1e6:,.1f} MB); "
@@ -110,13 +126,31 @@ def read_image(path: Path) -> Image.Image:
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as the error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            return _decode(path)
+            image = _decode(path)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
             raise ValueError(f"{path.name} has {_pixels(e)}; scale it down") from None
         except UnidentifiedImageError:
             raise ValueError(f"{path.name} is not an image (use PNG, JPEG, WebP or GIF)") from None
         except (OSError, SyntaxError, ValueError) as e:
             raise ValueError(f"{path.name} is damaged or truncated: {e}") from None
+    _remember(key, image)
+    return image.copy()
+
+
+def _remember(key: tuple[str, int, int], image: Image.Image) -> None:
+    """Keep *image* decoded under *key*, the least recently used going first beyond
+    :data:`DECODED_BYTES` in all (an image larger than that alone is not kept)."""
+    if _weight(image) > DECODED_BYTES:
+        return
+    with _DECODED_LOCK:
+        _DECODED[key] = image
+        while sum(map(_weight, _DECODED.values())) > DECODED_BYTES:
+            _DECODED.popitem(last=False)
+
+
+def _weight(image: Image.Image) -> int:
+    """Return the bytes *image*'s pixels take."""
+    return len(image.getbands()) * image.width * image.height
 
 
 def _pixels(error: Exception) -> str:

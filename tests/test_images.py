@@ -87,3 +87,45 @@ def test_a_passed_image_is_known_by_its_bytes_and_a_failure_is_never_kept(
     assert list(checks.glob("*.ok")) == [entry]  # the failure left no entry
     with pytest.raises(ValueError, match="not an image"):
         check_image(good)
+
+
+def test_a_file_is_decoded_once_and_each_caller_gets_its_own_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file (path, modification time, size) is decoded once a process; a changed
+    file is decoded again, and changing a returned image never changes the next one."""
+    import os
+
+    from builder import images
+
+    decoded: list[Path] = []
+    real = images._decode
+    monkeypatch.setattr(images, "_decode", lambda path: decoded.append(path) or real(path))
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(photo)
+    first = images.read_image(photo)
+    first.paste((0, 0, 255), (0, 0, 40, 30))  # the caller's own copy
+    again = images.read_image(photo)
+    assert decoded == [photo]
+    assert again.getpixel((5, 5)) == (200, 10, 10)
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(photo)
+    stat = photo.stat()
+    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert images.read_image(photo).getpixel((5, 5)) == (10, 200, 10)
+    assert decoded == [photo, photo]
+
+
+def test_the_decoded_images_kept_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import images
+
+    monkeypatch.setattr(images, "_DECODED", type(images._DECODED)())
+    monkeypatch.setattr(images, "DECODED_BYTES", 3 * 100 * 100 * 2)  # two 100x100 RGB
+    for n in range(3):
+        Image.new("RGB", (100, 100), (n, n, n)).save(tmp_path / f"{n}.png")
+        images.read_image(tmp_path / f"{n}.png")
+    Image.new("RGB", (200, 200)).save(tmp_path / "big.png")
+    images.read_image(tmp_path / "big.png")  # larger than the bound alone: not kept
+    kept = sorted(Path(key[0]).name for key in images._DECODED)
+    assert kept == ["1.png", "2.png"]
