@@ -161,7 +161,6 @@ def test_a_video_waiting_for_a_shared_segment_gets_the_other_ones_failure(
     from builder.video import segments
 
     monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
-    monkeypatch.setattr(segments, "_named", lambda args, job, keys: args[:-1])
     monkeypatch.setattr(segments.encode, "sound_command", lambda job, out: ["sound", str(out)])
     monkeypatch.setattr(segments.encode, "join_command", lambda job, listing, sound: ["join"])
     slots = [SimpleNamespace(length=30)]
@@ -178,7 +177,7 @@ def test_a_video_waiting_for_a_shared_segment_gets_the_other_ones_failure(
 
     def video(name: str, run: Any) -> None:
         try:
-            segments.make(job, {}, store, tmp_path, run)
+            segments.make(job, store, tmp_path, run)
             outcome[name] = None
         except BaseException as e:
             outcome[name] = e
@@ -205,7 +204,6 @@ def test_videos_as_long_share_one_sound_track(
     from builder.video import segments
 
     monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
-    monkeypatch.setattr(segments, "_named", lambda args, job, keys: args[:-1])
     monkeypatch.setattr(segments.encode, "sound_command", lambda job, out: ["sound", str(out)])
     joined: list[Path] = []
 
@@ -219,7 +217,7 @@ def test_videos_as_long_share_one_sound_track(
     for total in (900, 900, 1200):
         slots = [SimpleNamespace(length=total)]
         job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=slots, total=total))
-        segments.make(job, {}, store, tmp_path, ran.append)
+        segments.make(job, store, tmp_path, ran.append)
     sounds = [args[1] for args in ran if args[0] == "sound"]
     assert [Path(s).name for s in sounds] == ["sound-900.m4a", "sound-1200.m4a"]
     assert joined == [Path(sounds[0]), Path(sounds[0]), Path(sounds[1])]

@@ -170,7 +170,6 @@ def _encode(
         saved = {i: p.path for i, p in shared.items()}
         job = _job(board, theme, plan, recording, (scenes, saved), (burned, overlays), work)
         if store is not None:
-            keys = {index: picture.key for index, picture in shared.items()}
             done = [0]
 
             def run(args: list[str]) -> None:
@@ -179,7 +178,7 @@ def _encode(
                 done[0] += 1
                 ctx.report(label, DRAW + ENCODE * min(1.0, done[0] / (len(plan.slots) + 1)))
 
-            segments.make(job, keys, store, work, run)
+            segments.make(job, store, work, run)
             return job.output
         clip = plan.clip
         # The recording is copied untouched where its probe shows it joins cleanly (see

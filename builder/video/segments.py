@@ -4,9 +4,10 @@ Interviewers of one pitch see mostly the same slides; only the title card and th
 naming what was discussed differ. For a panel the video is cut at each scene start (where
 a keyframe goes anyway) into segments: the first holds the title card; segment *k* is the
 cross-fade into scene *k* and its hold. Each segment is encoded on its own, into a folder
-the run's interviewers share, under a key that hashes everything that decides its bytes
-(the ffmpeg arguments, with each picture named by a hash of its pixels); an interviewer
-whose segment was already encoded gets that file. The silent sound track is shared the
+the run's interviewers share, under a key that hashes everything that decides its bytes:
+the ffmpeg arguments, which name the pictures in the shared folder, where each distinct
+scene is drawn once (:meth:`Store.picture`). An interviewer whose segment was already
+encoded gets that file. The silent sound track is shared the
 same way, by the video's length. Each video is then joined by stream copy (concat
 demuxer) with its sound.
 
@@ -44,11 +45,11 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Picture:
     """A scene drawn once for the run's videos: its pixels (never to be changed or saved
-    again: other videos hold the same object), its file for ffmpeg, and :func:`pixels_key`."""
+    again: other videos hold the same object) and its file for ffmpeg (one per distinct
+    picture, so the file's name stands for the pixels in a segment's key)."""
 
     image: Image.Image
     path: Path
-    key: str
 
 
 @dataclass
@@ -76,7 +77,7 @@ class Store:
             try:
                 image = draw()
                 path = stills.save_frame(image, self.folder / f"{name}.tif")
-                made.set_result(Picture(image, path, pixels_key(image)))
+                made.set_result(Picture(image, path))
             except BaseException as e:
                 made.set_exception(e)  # whoever waits for it fails too
                 raise
@@ -94,27 +95,20 @@ def _claim(table: dict[K, Future[T]], key: K, lock: threading.Lock) -> tuple[Fut
         return made, True
 
 
-def pixels_key(image: Image.Image) -> str:
-    """Return a hash of *image*'s size, mode and pixels."""
-    digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
-    digest.update(image.tobytes())
-    return digest.hexdigest()
-
-
-def make(job: encode.Job, keys: dict[int, str], store: Store, work: Path, run: Run) -> None:
+def make(job: encode.Job, store: Store, work: Path, run: Run) -> None:
     """Encode the segments of *job* that no other video of the run encodes (through *run*),
     wait for the others', then join them with the job's sound into
     ``job.output``.
 
-    *keys* names each scene's picture by :func:`pixels_key`; *work* is the job's own
-    scratch folder (for the join list).
+    The job's pictures must be the store's (see :meth:`Store.picture`); *work* is the
+    job's own scratch folder (for the join list).
     """
     plan = job.timeline
     parts: list[tuple[Path, int]] = []
     wanted: list[tuple[str, list[str]]] = []  # (key, the command making it), in order
     for index, slot in enumerate(plan.slots):
         args = segment_command(job, index)
-        key = hashlib.sha256("\0".join(_named(args, job, keys)).encode()).hexdigest()[:32]
+        key = hashlib.sha256("\0".join(args[:-1]).encode()).hexdigest()[:32]  # but the output
         path = store.folder / f"seg-{key}.mp4"
         parts.append((path, slot.length))
         wanted.append((key, [*args[:-1], str(path)]))
@@ -176,13 +170,6 @@ def segment_command(job: encode.Job, index: int) -> list[str]:
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-f", "mp4", "-y", "segment.mp4",
     ]  # fmt: skip
-
-
-def _named(args: list[str], job: encode.Job, keys: dict[int, str]) -> list[str]:
-    """Return *args* with each picture's path replaced by its pixels' hash (and no output
-    path): what decides the segment's bytes."""
-    by_path = {str(path): keys[scene] for scene, path in job.pictures.items()}
-    return [by_path.get(arg, arg) for arg in args[:-1]]
 
 
 def join_list(parts: list[tuple[Path, int]]) -> str:
