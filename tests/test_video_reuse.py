@@ -87,9 +87,13 @@ def test_shared_scenes_are_encoded_once(panel: tuple[Path, list[str]]) -> None:
     joins = [run for run in runs if "-c:v copy" in run]
     sounds = [run for run in runs if "-c:a aac" in run]
     # Six scenes each; the title card and "discussed" name the person, and the scene after
-    # "discussed" fades out of it: three segments each of their own, three shared.
+    # "discussed" fades out of it: three slots each of their own, encoded as one segment
+    # per person, and three shared, encoded once as one segment.
     assert len(joins) == 2
-    assert len(encodes) == 3 + 3 + 3
+    assert len(encodes) == 1 + 1 + 1
+    for run in encodes:  # each picture read once, also where it holds and then fades out
+        pictures = [word for word in run.split() if word.endswith(".tif")]
+        assert len(pictures) == len(set(pictures)), run
     # One silent track per length of video, copied into each video that long (here the
     # lengths differ: the scene naming what was discussed lasts as long as its text needs).
     lengths = {probe(out / who / "video.mp4")["format"]["duration"] for who in PEOPLE}
@@ -160,10 +164,10 @@ def test_a_video_waiting_for_a_shared_segment_gets_the_other_ones_failure(
     from builder.errors import OutputError
     from builder.video import segments
 
-    monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
+    monkeypatch.setattr(segments, "segment_command", lambda job, k, end: [f"scene-{k}", "o.mp4"])
     monkeypatch.setattr(segments.encode, "sound_command", lambda job, out: ["sound", str(out)])
     monkeypatch.setattr(segments.encode, "join_command", lambda job, listing, sound: ["join"])
-    slots = [SimpleNamespace(length=30)]
+    slots = [SimpleNamespace(start=0, length=30, end=30)]
     job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=slots, total=30))
     store = segments.Store(tmp_path)
     waiting = threading.Event()
@@ -203,7 +207,7 @@ def test_videos_as_long_share_one_sound_track(
 
     from builder.video import segments
 
-    monkeypatch.setattr(segments, "segment_command", lambda job, i: [f"scene-{i}", "out.mp4"])
+    monkeypatch.setattr(segments, "segment_command", lambda job, k, end: [f"scene-{k}", "o.mp4"])
     monkeypatch.setattr(segments.encode, "sound_command", lambda job, out: ["sound", str(out)])
     joined: list[Path] = []
 
@@ -215,7 +219,7 @@ def test_videos_as_long_share_one_sound_track(
     ran: list[list[str]] = []
     store = segments.Store(tmp_path)
     for total in (900, 900, 1200):
-        slots = [SimpleNamespace(length=total)]
+        slots = [SimpleNamespace(start=0, length=total, end=total)]
         job: Any = SimpleNamespace(timeline=SimpleNamespace(slots=slots, total=total))
         segments.make(job, store, tmp_path, ran.append)
     sounds = [args[1] for args in ran if args[0] == "sound"]
@@ -257,3 +261,20 @@ def test_scenes_the_interviewers_share_are_drawn_once(
             shared = next(image for s, _, image in drawn if s == scene)
             own = render_scene(scene, board, theme, SIZES["720p"])
             assert shared.tobytes() == own.tobytes()
+
+
+def test_segments_run_as_long_as_the_same_videos_share_them() -> None:
+    """Three videos of six slots. A slot shows its picture after a fade out of the one
+    before, so A and B, sharing pictures 2-5, share slots 3-5; C shares pictures 4-5 with
+    them and so slot 5. A's segments: its own slots 0-2, 3-4 (A and B), 5 (everyone)."""
+    from builder.video.segments import runs
+    from builder.video.timeline import Slot, Timeline
+
+    plan = Timeline(tuple(Slot(k, 30 * k, 30) for k in range(6)))
+    a = ["a0", "a1", "s2", "s3", "s4", "s5"]
+    b = ["b0", "b1", "s2", "s3", "s4", "s5"]
+    c = ["c0", "c1", "c2", "c3", "s4", "s5"]
+    assert runs([(plan, a), (plan, b), (plan, c)]) == [[0, 3, 5], [0, 3, 5], [0, 5]]
+    # Alone, or with nobody sharing: one segment for the whole video.
+    assert runs([(plan, a)]) == [[0]]
+    assert runs([(plan, a), (plan, [*c[:4], "c4", "c5"])]) == [[0], [0]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -60,12 +60,16 @@ def write_all(
     with jobs[0][1].scratch("video-parts") as folder:
         store = segments.Store(folder)
         written: dict[int, dict[str, Path]] = {}
+        size = SIZES[jobs[0][1].options.size]
+        starts = segments.runs(
+            [(timeline.plan(board, None), _keys(board, size, 0.0)) for board, _ in jobs]
+        )
 
         def lane(first: int) -> Callable[[], None]:
             def run() -> None:
                 for index in range(first, len(jobs), LANES):
                     board, ctx = jobs[index]
-                    written[index] = write(board, theme, ctx, store=store)
+                    written[index] = write(board, theme, ctx, store=store, runs=starts[index])
 
             return run
 
@@ -77,13 +81,18 @@ def write_all(
 
 
 def write(
-    board: Storyboard, theme: Theme, ctx: WriteContext, *, store: segments.Store | None = None
+    board: Storyboard,
+    theme: Theme,
+    ctx: WriteContext,
+    *,
+    store: segments.Store | None = None,
+    runs: Sequence[int] | None = None,
 ) -> dict[str, Path]:
     """Write video.mp4, poster.png, preview.gif and (given a script or captions) video.vtt
     for *board* into ``ctx.stage``; return their paths by kind.
 
     With *store* (slides only), the video is joined from segments shared with the run's
-    other interviewers.
+    other interviewers, starting at the slots *runs* gives (see :func:`.segments.runs`).
 
     Raises :class:`MediaError` for an unusable recording or caption file and
     :class:`OutputError` when ffmpeg is missing or fails; the pipeline then discards the
@@ -105,7 +114,7 @@ def write(
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
         # never save the same image at once. (The video opens on this very picture.)
         poster = pool.submit(preview.write_poster, scenes[0].copy(), ctx.stage / "poster.png")
-        video = _encode(board, theme, ctx, (plan, recording), drawn, burned, store)
+        video = _encode(board, theme, ctx, (plan, recording), drawn, burned, (store, runs))
         files = {"video": video, "poster": poster.result(), "preview": gif.result()}
     if cues:
         files["captions"] = ctx.stage / "video.vtt"
@@ -136,14 +145,22 @@ def _draw(
         assert store is not None
         # Named after who drew it first (a slug is unique in the run).
         name = f"{board.interviewer.slug}-scene-{board.scenes.index(scene):02d}"
-        key = (scene, Place.of(scene, board), size, space)
-        return store.picture(key, lambda: one(scene), name)
+        return store.picture(_key(scene, board, size, space), lambda: one(scene), name)
 
     scenes: list[Any] = []
     for scene in pool.map(one if store is None else shared, board.scenes):
         scenes.append(scene)
         ctx.report(f"video {board.interviewer.slug}", DRAW * len(scenes) / len(board.scenes))
     return scenes
+
+
+def _key(scene: Scene, board: Storyboard, size: tuple[int, int], space: float) -> Hashable:
+    """Return what decides the picture of *scene* (a :meth:`.segments.Store.picture` key)."""
+    return (scene, Place.of(scene, board), size, space)
+
+
+def _keys(board: Storyboard, size: tuple[int, int], space: float) -> list[Hashable]:
+    return [_key(scene, board, size, space) for scene in board.scenes]
 
 
 def _encode(
@@ -153,12 +170,13 @@ def _encode(
     timed: tuple[Timeline, Recording | None],
     drawn: list[Image.Image] | list[segments.Picture],
     burned: list[Cue],
-    store: segments.Store | None,
+    shared_by: tuple[segments.Store | None, Sequence[int] | None],
 ) -> Path:
     """Write the pictures ffmpeg reads into a scratch folder of the stage (unless the
-    store has them), run the encode (or, with *store*, the segments it lacks and the
-    join), and return the MP4 (the scratch folder is removed whatever happens)."""
-    plan, recording = timed
+    store has them), run the encode (or, with a store in *shared_by*, the segments it
+    lacks, starting where *shared_by* says, and the join), and return the MP4 (the
+    scratch folder is removed whatever happens)."""
+    (plan, recording), (store, starts) = timed, shared_by
     label = f"video {board.interviewer.slug}"
     what = f"{board.source.name}: video for {board.interviewer.name}"
     shared = {i: p for i, p in enumerate(drawn) if isinstance(p, segments.Picture)}
@@ -178,7 +196,7 @@ def _encode(
                 done[0] += 1
                 ctx.report(label, DRAW + ENCODE * min(1.0, done[0] / (len(plan.slots) + 1)))
 
-            segments.make(job, store, work, run)
+            segments.make(job, store, work, run, starts)
             return job.output
         clip = plan.clip
         # The recording is copied untouched where its probe shows it joins cleanly (see

@@ -21,8 +21,9 @@ it falls.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -95,22 +96,26 @@ def _claim(table: dict[K, Future[T]], key: K, lock: threading.Lock) -> tuple[Fut
         return made, True
 
 
-def make(job: encode.Job, store: Store, work: Path, run: Run) -> None:
+def make(
+    job: encode.Job, store: Store, work: Path, run: Run, runs: Sequence[int] | None = None
+) -> None:
     """Encode the segments of *job* that no other video of the run encodes (through *run*),
     wait for the others', then join them with the job's sound into
     ``job.output``.
 
-    The job's pictures must be the store's (see :meth:`Store.picture`); *work* is the
-    job's own scratch folder (for the join list).
+    A segment holds the slots from each index in *runs* up to the next (by default, one
+    slot each): see :func:`runs`. The job's pictures must be the store's (see
+    :meth:`Store.picture`); *work* is the job's own scratch folder (for the join list).
     """
     plan = job.timeline
+    starts = list(runs or range(len(plan.slots)))
     parts: list[tuple[Path, int]] = []
     wanted: list[tuple[str, list[str]]] = []  # (key, the command making it), in order
-    for index, slot in enumerate(plan.slots):
-        args = segment_command(job, index)
+    for first, end in itertools.pairwise([*starts, len(plan.slots)]):
+        args = segment_command(job, first, end)
         key = hashlib.sha256("\0".join(args[:-1]).encode()).hexdigest()[:32]  # but the output
         path = store.folder / f"seg-{key}.mp4"
-        parts.append((path, slot.length))
+        parts.append((path, plan.slots[end - 1].end - plan.slots[first].start))
         wanted.append((key, [*args[:-1], str(path)]))
     # The sound (silence, without a recording) is the same for every video as long:
     # encoded once, copied into each (the AAC encode cost as much as the join).
@@ -139,34 +144,67 @@ def make(job: encode.Job, store: Store, work: Path, run: Run) -> None:
     run(encode.join_command(job, listing, sound))
 
 
-def segment_command(job: encode.Job, index: int) -> list[str]:
-    """Return ffmpeg's arguments encoding slot *index* of ``job.timeline`` (the cross-fade
-    into it and its hold) to a segment starting at 0; the output path is the last one."""
-    plan = job.timeline
-    slot = plan.slots[index]
-    assert slot.scene is not None
-    shift = ORIGIN - slot.start
-    frames = [
-        replace(f, start=f.start + shift) for f in job.frames if slot.start <= f.start < slot.end
+def runs(videos: Sequence[tuple[Timeline, Sequence[Hashable]]]) -> list[list[int]]:
+    """Return where each video's segments start (slot indexes), given each video's
+    timeline and its scenes' picture keys (as :meth:`Store.picture` takes them).
+
+    A segment runs as long as the same videos share its slots: each interviewer's own
+    slots make one segment, the slots all share make another. Fewer, longer segments
+    cost less to encode (each is a process, its pictures read and converted, an
+    encoder started); ones that differ cannot be shared anyway.
+    """
+
+    def signatures(plan: Timeline, keys: Sequence[Hashable]) -> list[Hashable]:
+        # What makes a slot's part of a segment: its picture, the one fading out over it,
+        # its length, and whether it ends the video (see segment_command).
+        slots = plan.slots
+        return [
+            (keys[s.scene] if s.scene is not None else None,
+             keys[b.scene] if k and (b := slots[k - 1]).scene is not None else None,
+             s.length, k == len(slots) - 1)
+            for k, s in enumerate(slots)
+        ]  # fmt: skip
+
+    every = [signatures(plan, keys) for plan, keys in videos]
+    owners: dict[Hashable, set[int]] = {}
+    for video, marks in enumerate(every):
+        for mark in marks:
+            owners.setdefault(mark, set()).add(video)
+    return [
+        [k for k in range(len(marks)) if not k or owners[marks[k]] != owners[marks[k - 1]]]
+        for marks in every
     ]
-    if index == len(plan.slots) - 1:
+
+
+def segment_command(job: encode.Job, first: int, end: int | None = None) -> list[str]:
+    """Return ffmpeg's arguments encoding slots *first* up to *end* (by default the one
+    slot) of ``job.timeline`` (the cross-fade into each and its hold) to a segment
+    starting at 0, a keyframe at each slot's start; the output path is the last one."""
+    plan = job.timeline
+    slots = plan.slots[first : first + 1 if end is None else end]
+    assert all(slot.scene is not None for slot in slots)
+    begin, shift = slots[0].start, ORIGIN - slots[0].start
+    frames = [
+        replace(f, start=f.start + shift) for f in job.frames if begin <= f.start < slots[-1].end
+    ]
+    if slots[-1] == plan.slots[-1]:
         # Only the video's last frame is cut to one frame: inside the video, the join
         # (not the segment's file) says how long a segment's last frame lasts.
         frames = list(encode.last_frame_alone(frames))
-    fades = [f for f in timeline.fades(plan) if f.start == slot.start]
-    # The slot alone on a clock of its own (after the scene fading out, if any).
+    fades = [f for f in timeline.fades(plan) if f.start == begin]
+    # The slots alone on a clock of their own (after the scene fading out, if any).
     before = [Slot(fades[0].source, 0, ORIGIN)] if fades else []
-    alone = Timeline((*before, Slot(slot.scene, ORIGIN, slot.length)))
+    alone = Timeline((*before, *(replace(slot, start=slot.start + shift) for slot in slots)))
     part = replace(job, timeline=alone, frames=tuple(frames))
     inputs = encode.Inputs()
-    graph, _ = encode.held(part, inputs, "v0", origin=0, fading=set())
-    layers, top = encode.fades(part, inputs, "v0")
+    graph, sources = encode.held(part, inputs, "v0", origin=0)
+    layers, top = encode.fades(part, inputs, "v0", sources)
     graph += [*layers, f"[{top}]setpts=PTS-{ORIGIN}," + encode.TAGS + "[v]"]
     return [
         *inputs.args,
         "-filter_complex", ";".join(graph),
         "-map", "[v]", "-an",
-        *encode.video_codec(job, [0]),
+        *encode.video_codec(job, [slot.start - begin for slot in slots]),
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-f", "mp4", "-y", "segment.mp4",
     ]  # fmt: skip
