@@ -172,7 +172,7 @@ def same_frames(work: Path) -> dict[str, Any]:
     frames_dir = work / "frames"
     frames_dir.mkdir()
     schedule = timeline.plan(board, None)
-    job = _job(board, theme, schedule, None, scenes, ([], {}), frames_dir)
+    job = _job(board, theme, schedule, None, (scenes, {}), ([], {}), frames_dir)
     slides = []
     for index, (scene, image) in enumerate(zip(board.scenes, scenes, strict=True)):
         path = work / f"slide-{index}.png"
