@@ -57,9 +57,11 @@ from builder.theme import load_theme
 from builder.video import write
 pitch = load_pitch(Path(sys.argv[1]))
 board = plan(pitch, pitch.interview.interviewers[0])
-# 12 scenes of 10 s: the example's scenes repeated (the closing card last), 11 fades.
+# N scenes of 10 s (argv[3]): the example's scenes repeated (the closing card last),
+# N - 1 fades.
+count = int(sys.argv[3])
 middle = board.scenes[1:-1]
-scenes = [board.scenes[0], *[middle[i % len(middle)] for i in range(10)], board.scenes[-1]]
+scenes = [board.scenes[0], *[middle[i % len(middle)] for i in range(count - 2)], board.scenes[-1]]
 scenes = [dataclasses.replace(s, duration=10.0) for s in scenes]
 board = dataclasses.replace(board, scenes=tuple(scenes))
 stage = Path(sys.argv[2])
@@ -258,17 +260,19 @@ def webcam(
     return results, _duration(pitch.parent / "out-0" / "video.mp4")
 
 
-def long_video(work: Path, runs: int) -> tuple[list[dict[str, float]], float]:
-    """Write a 1080p video of 12 scenes of 10 s (11 cross-fades) *runs* times, through
-    ``builder.video.write`` in a fresh process; return the runs and the video's length."""
-    pitch = _copy_example(work, "long")
+def long_video(work: Path, runs: int, scenes: int = 12) -> tuple[list[dict[str, float]], float]:
+    """Write a 1080p video of *scenes* scenes of 10 s (a cross-fade between each two)
+    *runs* times, through ``builder.video.write`` in a fresh process; return the runs and
+    the video's length."""
+    pitch = _copy_example(work, f"long-{scenes}")
     script = work / "long_video.py"
     script.write_text(LONG_SCRIPT, encoding="utf-8")
     results = []
     for run in range(runs):
-        stage = work / f"long-out-{run}"
-        results.append(measured([sys.executable, str(script), str(pitch), str(stage)]))
-    return results, _duration(work / "long-out-0" / "video.mp4")
+        stage = work / f"long-{scenes}-out-{run}"
+        command = [sys.executable, str(script), str(pitch), str(stage), str(scenes)]
+        results.append(measured(command))
+    return results, _duration(work / f"long-{scenes}-out-0" / "video.mp4")
 
 
 def _copy_example(work: Path, name: str) -> Path:
