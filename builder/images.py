@@ -30,6 +30,9 @@ MAX_BYTES = 30_000_000
 DECODED_BYTES = 120_000_000
 _DECODED: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
 _DECODED_LOCK = threading.Lock()
+# Each file's metadata-free PNG (clean_image): every deck of a panel embeds the same.
+CLEANED_FILES = 32
+_CLEANED: dict[tuple[str, int, int], tuple[str, bytes, tuple[int, int]]] = {}
 
 
 @dataclass(frozen=True)
@@ -48,17 +51,47 @@ def clean_image(ref: ImageRef, dest: Path) -> CleanImage:
     The copy is named after a hash of its pixels, so the original file name never travels.
     Raises :class:`MediaError` naming the pitch field when the file is not a usable image.
     """
-    from PIL import Image
-
-    image = open_image(ref)
-    if max(image.size) > MAX_SIDE:
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    digest = hashlib.sha256(image.tobytes()).hexdigest()[:16]
+    key = _identity(ref.path)
+    with _DECODED_LOCK:
+        made = _CLEANED.get(key) if key else None
+    if made is None:
+        made = _cleaned(open_image(ref))
+        if key:
+            with _DECODED_LOCK:
+                _CLEANED[key] = made
+                while len(_CLEANED) > CLEANED_FILES:  # the oldest first
+                    del _CLEANED[next(iter(_CLEANED))]
+    digest, data, (width, height) = made
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / f"img-{digest}.png"
     if not target.exists():
-        image.save(target, format="PNG", optimize=False, compress_level=6)
-    return CleanImage(path=target, width=image.width, height=image.height, alt=ref.alt)
+        target.write_bytes(data)
+    return CleanImage(path=target, width=width, height=height, alt=ref.alt)
+
+
+def _cleaned(image: Image.Image) -> tuple[str, bytes, tuple[int, int]]:
+    """Return *image* (made at most :data:`MAX_SIDE` wide and high) as PNG: a hash of its
+    pixels, the file's bytes and its size."""
+    import io
+
+    from PIL import Image
+
+    if max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    digest = hashlib.sha256(image.tobytes()).hexdigest()[:16]
+    data = io.BytesIO()
+    image.save(data, format="PNG", optimize=False, compress_level=6)
+    return digest, data.getvalue(), image.size
+
+
+def _identity(path: Path) -> tuple[str, int, int] | None:
+    """Return what tells this version of the file at *path* from any other (its resolved
+    path, modification time and size), or None when it cannot be read."""
+    try:
+        stat = path.stat()
+        return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
 
 
 def open_image(ref: ImageRef) -> Image.Image:
@@ -104,15 +137,14 @@ def read_image(path: Path) -> Image.Image:
     Raises ``ValueError`` saying what is wrong with the file (its name, not the field).
     """
     try:
-        stat = path.stat()
+        size = path.stat().st_size
     except OSError as e:
         raise ValueError(f"cannot read {path.name}: {e.strerror}") from None
-    size = stat.st_size
     # The same file decoded before (another slide, the other outputs, the next person of
     # a panel): a copy, as every caller gets an image of its own to change.
-    key = (str(path.resolve()), stat.st_mtime_ns, size)
+    key = _identity(path)
     with _DECODED_LOCK:
-        if key in _DECODED:
+        if key is not None and key in _DECODED:
             _DECODED.move_to_end(key)
             return _DECODED[key].copy()
     if size > MAX_BYTES:
@@ -133,7 +165,8 @@ def read_image(path: Path) -> Image.Image:
             raise ValueError(f"{path.name} is not an image (use PNG, JPEG, WebP or GIF)") from None
         except (OSError, SyntaxError, ValueError) as e:
             raise ValueError(f"{path.name} is damaged or truncated: {e}") from None
-    _remember(key, image)
+    if key is not None:
+        _remember(key, image)
     return image.copy()
 
 

@@ -129,3 +129,35 @@ def test_the_decoded_images_kept_are_bounded(
     images.read_image(tmp_path / "big.png")  # larger than the bound alone: not kept
     kept = sorted(Path(key[0]).name for key in images._DECODED)
     assert kept == ["1.png", "2.png"]
+
+
+def test_a_file_is_cleaned_once_for_every_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every deck of a panel embeds the same cleaned copy: the PNG is made once, written
+    into each deck's folder, and made again when the file changes."""
+    import os
+
+    from builder import images
+
+    made: list[tuple[int, int]] = []
+    real = images._cleaned
+
+    def counting(image: Image.Image) -> tuple[str, bytes, tuple[int, int]]:
+        made.append(image.size)
+        return real(image)
+
+    monkeypatch.setattr(images, "_cleaned", counting)
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(photo)
+    first, second = (clean_image(ref(photo), tmp_path / deck) for deck in ("a", "b"))
+    assert made == [(40, 30)]
+    assert first.path.parent != second.path.parent
+    assert first.path.read_bytes() == second.path.read_bytes()
+    assert Image.open(second.path).getpixel((5, 5)) == (200, 10, 10)
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(photo)
+    stat = photo.stat()
+    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    third = clean_image(ref(photo), tmp_path / "c")
+    assert len(made) == 2
+    assert Image.open(third.path).getpixel((5, 5)) == (10, 200, 10)
