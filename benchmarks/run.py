@@ -118,7 +118,7 @@ class Bench:
     runs: int
     quick: bool
     stack: contextlib.ExitStack
-    peaks: list[float] = field(default_factory=list)
+    peaks: list[tuple[float, str]] = field(default_factory=list)  # (MB, which build)
     store: Any = None
 
     def local_store(self) -> Any:
@@ -184,7 +184,8 @@ def ours(bench: Bench, index: int, *args: str, path: str | None = None) -> float
     with environment(**({"PATH": path} if path else {})):
         result = bench_video.measured([PYTHON, "-m", "builder", *args])
     if index >= 0:
-        bench.peaks.append(result["peak_mb"])
+        command = " ".join([args[0], *(a for a in args[1:] if a.startswith("--"))])
+        bench.peaks.append((result["peak_mb"], f"`build {command}` of {Path(args[1]).parent.name}"))
     return result["seconds"]
 
 
@@ -310,7 +311,7 @@ def video_rows(bench: Bench, wanted: set[str]) -> list[Row]:
         folder = bench.work / f"video-{index}"
         folder.mkdir()
         results, lengths["short"] = bench_video.end_to_end(folder, 1)
-        bench.peaks.extend(r["peak_mb"] for r in results if index >= 0)
+        bench.peaks.extend((r["peak_mb"], "`build video`") for r in results if index >= 0)
         return results[0]["seconds"]
 
     def long_video(scenes: int) -> Action:
@@ -318,7 +319,8 @@ def video_rows(bench: Bench, wanted: set[str]) -> list[Row]:
             folder = bench.work / f"video-long-{scenes}-{index}"
             folder.mkdir()
             results, lengths[f"long {scenes}"] = bench_video.long_video(folder, 1, scenes)
-            bench.peaks.extend(r["peak_mb"] for r in results if index >= 0)
+            label = f"the {scenes}-scene video"
+            bench.peaks.extend((r["peak_mb"], label) for r in results if index >= 0)
             return float(results[0]["seconds"])
 
         return run
@@ -405,7 +407,7 @@ def webcam_rows(bench: Bench, wanted: set[str]) -> list[Row]:
         folder.mkdir()
         results, _ = bench_video.webcam(folder, runs + 1, seconds=WEBCAM, bframes=bframes)
         timed_runs = results[1:]  # the first is the warm-up (page cache, the site cache)
-        bench.peaks.extend(r["peak_mb"] for r in timed_runs)
+        bench.peaks.extend((r["peak_mb"], f"the webcam video ({what})") for r in timed_runs)
         case = f"video with a {WEBCAM:.0f} s webcam clip ({what}): seconds per second of it"
         per_second = [r["seconds"] / WEBCAM for r in timed_runs]
         rows.append(Row(case, per_second, "", [], TARGETS[name], absolute=True, unit="s/s"))
@@ -533,7 +535,10 @@ def help_rows(bench: Bench) -> list[Row]:
 def memory_row(bench: Bench) -> Row:
     """Return the worst peak memory over every timed build (absolute target)."""
     case = f"peak memory: Python + its largest child, worst of {len(bench.peaks)} builds"
-    worst = [max(bench.peaks)] if bench.peaks else []
+    if bench.peaks:
+        mb, which = max(bench.peaks)
+        case += f" ({which})"
+    worst = [mb] if bench.peaks else []
     return Row(case, worst, "", [], TARGETS["memory"], absolute=True, unit="MB")
 
 
