@@ -1,15 +1,16 @@
-"""Reuse within a panel: slide videos made of per-scene segments, each encoded once a run.
+"""Reuse within a panel: slide videos joined from segments, each encoded once a run.
 
 Interviewers of one pitch see mostly the same slides; only the title card and the scene
-naming what was discussed differ. For a panel the video is cut at each scene start (where
-a keyframe goes anyway) into segments: the first holds the title card; segment *k* is the
-cross-fade into scene *k* and its hold. Each segment is encoded on its own, into a folder
-the run's interviewers share, under a key that hashes everything that decides its bytes:
-the ffmpeg arguments, which name the pictures in the shared folder, where each distinct
-scene is drawn once (:meth:`Store.picture`). An interviewer whose segment was already
-encoded gets that file. The silent sound track is shared the
-same way, by the video's length. Each video is then joined by stream copy (concat
-demuxer) with its sound.
+naming what was discussed differ. Every scene the panel shares is drawn once
+(:meth:`Store.picture`), into a folder the run's videos share. Each video is cut at scene
+starts (where a keyframe goes anyway) into segments, one per run of slots the same
+interviewers share (:func:`runs`): the slots that are one interviewer's own make one
+segment, the slots everyone shares another. A slot is the cross-fade into its scene and
+the scene's hold. Each segment is encoded under a key that hashes everything that decides
+its bytes: the ffmpeg arguments, which name the shared pictures. An interviewer whose
+segment was already encoded gets that file. The silent sound track is shared the same
+way, by the video's length. Each video is then joined by stream copy (concat demuxer)
+with its sound.
 
 Every segment is encoded by the same options at the same size, so x264 writes the same
 parameter sets (SPS/PPS) into each: the joined MP4's one sample entry (``avcC``, taken from
@@ -70,9 +71,9 @@ class Store:
         return _claim(self._made, key, self._lock)
 
     def picture(self, key: Hashable, draw: Callable[[], Image.Image], name: str) -> Picture:
-        """Return the picture *draw* makes, drawn, written (as *name*.tif, which no other
-        key may use) and hashed once for everyone asking with an equal *key* (which must
-        cover all that decides its pixels)."""
+        """Return the picture *draw* makes, drawn and written (as *name*.tif, which no
+        other key may use) once for everyone asking with an equal *key* (which must cover
+        all that decides its pixels)."""
         made, first = _claim(self._drawn, key, self._lock)
         if first:
             try:
