@@ -116,6 +116,24 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _own_peak_mb() -> float:
+    """Return this process's own peak resident memory in MB.
+
+    Linux's ``ru_maxrss`` is not that: a process starts with its parent's peak (the kernel
+    keeps the larger of the old and the new one across fork and exec), so every build
+    measured from a driver that had grown to 343 MB (after the 100 MB share rows) read at
+    least 343 MB. ``VmHWM`` is the peak of this program's own memory since it started.
+    The children's ``ru_maxrss`` keeps that floor (the build's own peak when each starts),
+    which only matters for a child smaller than the build itself.
+    """
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
 def measure_here(command: list[str]) -> None:
     """Run *command* and print its resource use as JSON.
 
@@ -132,7 +150,7 @@ def measure_here(command: list[str]) -> None:
             sys.stdout.flush()
     else:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = _own_peak_mb()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # CPU as well as wall time: the machine may be shared, and CPU seconds say what the
     # build itself cost.
