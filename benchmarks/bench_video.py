@@ -15,8 +15,8 @@ Rows:
 - a 60 s 720p webcam clip (ffmpeg testsrc2 + sine; ``--webcam-seconds`` picks another
   length) as the pitch's recording: phone-like (no B-frames), so it is copied untouched;
   ``--webcam-bframes`` makes it with x264's default B-frames, which take the encode path;
-- a storyboard of 12 scenes (about 120 s, 11 cross-fades) against the example's 75 s with
-  5 cross-fades: the cost should grow at most linearly with the length.
+- a storyboard of 12 scenes (about 120 s, 11 cross-fades); run.py sets it against the same
+  at 6 scenes: the cost should grow at most linearly with the length.
 
 Other scripts may call the case functions (``end_to_end``, ``same_frames``, ``moviepy``,
 ``webcam``, ``long_video``, ``measured``): each returns per-run dicts with "seconds"
@@ -24,15 +24,14 @@ Other scripts may call the case functions (``end_to_end``, ``same_frames``, ``mo
 
 moviepy is not a dependency (it pins pillow<12), so it runs in its own virtualenv,
 ``benchmarks/.venv-moviepy`` (gitignored), created on first use with ``pip install
-moviepy==2.2.1``. Peak memory comes from ``resource.getrusage`` in the measured process:
-its own peak plus its largest child's (ffmpeg), an upper bound on what runs at once.
+moviepy==2.2.1``. Peak memory comes from ``measure.py``, the measured process: its own
+peak plus its largest child's (ffmpeg), an upper bound on what runs at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -96,10 +95,10 @@ print(json.dumps({"seconds": time.perf_counter() - start, "length": video.durati
 def measured(command: list[str]) -> dict[str, float]:
     """Run *command* in a fresh process; return its wall time and peak memory (MB).
 
-    The child reports ``getrusage`` for itself and its children (ffmpeg), so the
-    numbers are the build's own, not this script's.
+    The child (``measure.py``) reports the build's own peak and its largest child's
+    (ffmpeg), so the numbers are the build's, not this script's.
     """
-    wrapper = [sys.executable, __file__, "--measure", "--", *command]
+    wrapper = [sys.executable, str(Path(__file__).with_name("measure.py")), "--", *command]
     start = time.perf_counter()
     done = subprocess.run(wrapper, cwd=ROOT, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
@@ -107,55 +106,6 @@ def measured(command: list[str]) -> dict[str, float]:
         raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr}")
     usage = json.loads(done.stdout.strip().splitlines()[-1])  # the build prints above it
     return {"seconds": wall, **usage}
-
-
-def _cpu() -> float:
-    """Return user+sys seconds of this process and its waited-for children."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _own_peak_mb() -> float:
-    """Return this process's own peak resident memory in MB.
-
-    Linux's ``ru_maxrss`` is not that: a process starts with its parent's peak (the kernel
-    keeps the larger of the old and the new one across fork and exec), so every build
-    measured from a driver that had grown to 343 MB (after the 100 MB share rows) read at
-    least 343 MB. ``VmHWM`` is the peak of this program's own memory since it started.
-    The children's ``ru_maxrss`` keeps that floor (the build's own peak when each starts),
-    which only matters for a child smaller than the build itself.
-    """
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-    except OSError:  # not Linux
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-
-def measure_here(command: list[str]) -> None:
-    """Run *command* and print its resource use as JSON.
-
-    A ``python -m builder`` command runs in this very process, so "own" is the build's
-    Python and "children" its largest ffmpeg; anything else runs as a child.
-    """
-    if command[:3] == [sys.executable, "-m", "builder"]:
-        sys.path.insert(0, str(ROOT))
-        from builder.cli import main as build
-
-        try:
-            build(command[3:], standalone_mode=False)
-        finally:
-            sys.stdout.flush()
-    else:
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    own = _own_peak_mb()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    # CPU as well as wall time: the machine may be shared, and CPU seconds say what the
-    # build itself cost.
-    print(json.dumps({"peak_mb": own + children, "largest_mb": max(own, children),
-                      "cpu": _cpu()}))  # fmt: skip
 
 
 def median(runs: list[dict[str, float]], key: str) -> float:
@@ -325,12 +275,7 @@ def main() -> None:
         action="store_true",
         help="make the webcam clip with B-frames (takes the encode path)",
     )
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        measure_here(args.command)
-        return
     runs = args.runs or (1 if args.quick else 3)
     with tempfile.TemporaryDirectory(prefix="bench-video-") as folder:
         work = Path(folder)
