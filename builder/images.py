@@ -29,7 +29,7 @@ MAX_BYTES = 30_000_000
 # decoded once. Bounded (pixels in memory), since a build's peak memory counts.
 DECODED_BYTES = 120_000_000
 _DECODED: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
-_DECODED_LOCK = threading.Lock()
+_LOCK = threading.Lock()
 # Each file's metadata-free PNG (clean_image): every deck of a panel embeds the same.
 CLEANED_FILES = 32
 _CLEANED: dict[tuple[str, int, int], tuple[str, bytes, tuple[int, int]]] = {}
@@ -52,12 +52,12 @@ def clean_image(ref: ImageRef, dest: Path) -> CleanImage:
     Raises :class:`MediaError` naming the pitch field when the file is not a usable image.
     """
     key = _identity(ref.path)
-    with _DECODED_LOCK:
+    with _LOCK:
         made = _CLEANED.get(key) if key else None
     if made is None:
         made = _cleaned(open_image(ref))
         if key:
-            with _DECODED_LOCK:
+            with _LOCK:
                 _CLEANED[key] = made
                 while len(_CLEANED) > CLEANED_FILES:  # the oldest first
                     del _CLEANED[next(iter(_CLEANED))]
@@ -143,7 +143,7 @@ def read_image(path: Path) -> Image.Image:
     # The same file decoded before (another slide, the other outputs, the next person of
     # a panel): a copy, as every caller gets an image of its own to change.
     key = _identity(path)
-    with _DECODED_LOCK:
+    with _LOCK:
         if key is not None and key in _DECODED:
             _DECODED.move_to_end(key)
             return _DECODED[key].copy()
@@ -175,7 +175,7 @@ def _remember(key: tuple[str, int, int], image: Image.Image) -> None:
     :data:`DECODED_BYTES` in all (an image larger than that alone is not kept)."""
     if _weight(image) > DECODED_BYTES:
         return
-    with _DECODED_LOCK:
+    with _LOCK:
         _DECODED[key] = image
         while sum(map(_weight, _DECODED.values())) > DECODED_BYTES:
             _DECODED.popitem(last=False)

@@ -14,7 +14,6 @@ import tempfile
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
@@ -108,13 +107,14 @@ def write(
     # Drawing lets go of the GIL often enough that two threads draw the slides faster; the
     # preview GIF and the poster are made while ffmpeg encodes.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        drawn = _draw(board, theme, ctx, bool(burned), pool, store)
-        scenes = [p.image if isinstance(p, segments.Picture) else p for p in drawn]
+        scenes, saved = _draw(board, theme, ctx, bool(burned), pool, store)
         gif = pool.submit(preview.write_gif, board, theme, ctx.stage / "preview.gif")
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
         # never save the same image at once. (The video opens on this very picture.)
         poster = pool.submit(preview.write_poster, scenes[0].copy(), ctx.stage / "poster.png")
-        video = _encode(board, theme, ctx, (plan, recording), drawn, burned, (store, runs))
+        video = _encode(
+            board, theme, ctx, (plan, recording), (scenes, saved), burned, (store, runs)
+        )
         files = {"video": video, "poster": poster.result(), "preview": gif.result()}
     if cues:
         files["captions"] = ctx.stage / "video.vtt"
@@ -130,28 +130,34 @@ def _draw(
     burn: bool,
     pool: ThreadPoolExecutor,
     store: segments.Store | None,
-) -> list[Image.Image] | list[segments.Picture]:
-    """Return every scene drawn at the video's size (leaving room for captions to burn in).
+) -> tuple[list[Image.Image], dict[int, Path]]:
+    """Return every scene drawn at the video's size (leaving room for captions to burn in),
+    and the files already written for them, by index.
 
-    With *store*, each is a :class:`~.segments.Picture` the run's videos share: a scene the
-    panel's interviewers have in common is drawn once.
+    With *store*, the pictures are the ones the run's videos share (written into the
+    store's folder): a scene the panel's interviewers have in common is drawn once.
     """
     size, space = SIZES[ctx.options.size], CAPTION_SPACE if burn else 0.0
 
-    def one(scene: Scene) -> Image.Image:
-        return draw_scene(scene, Place.of(scene, board), theme, size, caption_space=space)
+    def one(scene: Scene) -> tuple[Image.Image, Path | None]:
+        place = Place.of(scene, board)
+        return draw_scene(scene, place, theme, size, caption_space=space), None
 
-    def shared(scene: Scene) -> segments.Picture:
+    def shared(scene: Scene) -> tuple[Image.Image, Path | None]:
         assert store is not None
         # Named after who drew it first (a slug is unique in the run).
         name = f"{board.interviewer.slug}-scene-{board.scenes.index(scene):02d}"
-        return store.picture(_key(scene, board, size, space), lambda: one(scene), name)
+        picture = store.picture(_key(scene, board, size, space), lambda: one(scene)[0], name)
+        return picture.image, picture.path
 
-    scenes: list[Any] = []
-    for scene in pool.map(one if store is None else shared, board.scenes):
-        scenes.append(scene)
+    scenes: list[Image.Image] = []
+    saved: dict[int, Path] = {}
+    for index, (image, path) in enumerate(pool.map(one if store is None else shared, board.scenes)):
+        scenes.append(image)
+        if path is not None:
+            saved[index] = path
         ctx.report(f"video {board.interviewer.slug}", DRAW * len(scenes) / len(board.scenes))
-    return scenes
+    return scenes, saved
 
 
 def _key(scene: Scene, board: Storyboard, size: tuple[int, int], space: float) -> Hashable:
@@ -168,7 +174,7 @@ def _encode(
     theme: Theme,
     ctx: WriteContext,
     timed: tuple[Timeline, Recording | None],
-    drawn: list[Image.Image] | list[segments.Picture],
+    drawn: tuple[list[Image.Image], dict[int, Path]],
     burned: list[Cue],
     shared_by: tuple[segments.Store | None, Sequence[int] | None],
 ) -> Path:
@@ -179,14 +185,12 @@ def _encode(
     (plan, recording), (store, starts) = timed, shared_by
     label = f"video {board.interviewer.slug}"
     what = f"{board.source.name}: video for {board.interviewer.name}"
-    shared = {i: p for i, p in enumerate(drawn) if isinstance(p, segments.Picture)}
-    scenes = [p.image if isinstance(p, segments.Picture) else p for p in drawn]
+    scenes = drawn[0]
     size = scenes[0].size
     overlays = {i: caption_overlay(cue.text, theme, size) for i, cue in enumerate(burned)}
     work = Path(tempfile.mkdtemp(prefix=".video-", dir=ctx.stage))
     try:
-        saved = {i: p.path for i, p in shared.items()}
-        job = _job(board, theme, plan, recording, (scenes, saved), (burned, overlays), work)
+        job = _job(board, theme, plan, recording, drawn, (burned, overlays), work)
         if store is not None:
             done = [0]
 
