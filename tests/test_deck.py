@@ -525,3 +525,41 @@ def test_help_does_not_load_python_pptx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.split() == ["False", "False"]
+
+
+# --- LibreOffice's profile ------------------------------------------------------------------
+
+
+def test_profile_names_the_running_office_version() -> None:
+    from builder.deck.profile import office_version
+
+    soffice = find_soffice()
+    assert soffice is not None
+    said = subprocess.run([soffice, "--version"], capture_output=True, text=True, check=True)
+    major_minor = re.search(r"LibreOffice (\d+\.\d+)", said.stdout)
+    assert major_minor is not None, said.stdout
+    assert office_version(soffice) == major_minor.group(1)
+
+
+@pytest.mark.parametrize("seeded", [True, False])
+def test_seeded_profile_skips_the_graphics_self_test(
+    seeded: bool, example: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The self-test writes GraphicsRenderTests.log into the profile; unseeded it still runs
+    # (which keeps this test honest if a LibreOffice update renames or drops the log).
+    from builder.deck import pdf
+
+    if not seeded:
+        monkeypatch.setattr(pdf, "seed", lambda profile, soffice: False)
+    pitch = load_pitch(example("ada"))
+    theme = load_theme(pitch.theme)
+    build_pptx(select(pitch, None)[0], theme, tmp_path / "deck.pptx", [])
+    soffice = find_soffice()
+    assert soffice is not None
+    work = tmp_path / "work"
+    work.mkdir()
+    code, errors = pdf._soffice(soffice, [tmp_path / "deck.pptx"], work, theme, "en-US", 120)
+    assert code == 0, errors
+    assert (work / "out" / "deck.pdf").stat().st_size > 10_000
+    log = work / "profile" / "user" / "GraphicsRenderTests.log"
+    assert log.exists() is not seeded

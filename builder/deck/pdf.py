@@ -14,6 +14,7 @@ from pathlib import Path
 
 from builder.children import kill, reaped
 from builder.context import scratch
+from builder.deck.profile import seed
 from builder.errors import OutputError
 from builder.fonts import fontconfig_env
 from builder.theme import Theme
@@ -116,6 +117,7 @@ def _soffice(
     # LibreOffice takes the PDF's /Lang from the locale, not from the document.
     env["LC_ALL"] = env["LANG"] = language.replace("-", "_") + ".UTF-8"
     (work / "tmp").mkdir()
+    seed(work / "profile", soffice)  # skips LibreOffice's start-up self-test (profile.py)
     env["TMPDIR"] = str(work / "tmp")  # LibreOffice's own lu*.tmp working folders
     try:
         return _run(command, env, timeout * len(sources))
