@@ -20,12 +20,12 @@ from builder.manifest import BuildRecord, now, present_outputs, read_records, wr
 from builder.outdir import claimed, clear
 from builder.pitch import Pitch, load_pitch
 from builder.schedule import contexts, write_outputs, writer
-from builder.share.records import Share
-
-if TYPE_CHECKING:
-    from builder.mail import Draft
 from builder.storyboard import Storyboard, plan
 from builder.theme import Theme, load_theme
+
+if TYPE_CHECKING:  # the sharing and mail steps are imported only when they run
+    from builder.mail import Draft
+    from builder.share.records import Share
 
 # Output name -> module with ``write(board, theme, ctx) -> dict[str, Path]`` (and, if it can
 # do a whole panel at once, ``write_all``). Imported only when used, so `build --help` never

@@ -12,7 +12,6 @@ import importlib
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,8 @@ from builder.errors import OutputError
 from builder.theme import Theme
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from builder.pipeline import Result
 
 # Outputs that read what others made, and which: they start when those are finished.
@@ -122,6 +123,9 @@ def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Ev
     if len(branches) == 1:
         branches[0]()
         return
+    # Only here: a build of one output (`build site`) never pays for the import.
+    from concurrent.futures import ThreadPoolExecutor, wait
+
     failures: list[BaseException] = []  # in the order they happened
     lock = threading.Lock()
 
@@ -158,6 +162,8 @@ def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Ev
 def _wait(futures: list[Future[None]]) -> None:
     # A short timeout, again and again: the main thread must get back to the interpreter
     # often, where a stop signal's handler runs.
+    from concurrent.futures import FIRST_EXCEPTION, wait
+
     pending = set(futures)
     while pending:
         done, pending = wait(pending, timeout=POLL, return_when=FIRST_EXCEPTION)

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from builder.share.records import Share
-
 if TYPE_CHECKING:
     from builder.mail import Draft
     from builder.pipeline import Build
+    from builder.share.records import Share
 
 LOCAL_NOTE = (
     "these links work only on this computer (the local store); to send one, share to a real "
