@@ -563,3 +563,22 @@ def test_seeded_profile_skips_the_graphics_self_test(
     assert (work / "out" / "deck.pdf").stat().st_size > 10_000
     log = work / "profile" / "user" / "GraphicsRenderTests.log"
     assert log.exists() is not seeded
+
+
+def test_a_panel_styles_the_master_once_and_each_deck_gets_its_own_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from builder.deck import master
+    from builder.deck.layout import Grid
+
+    theme = load_theme("classic")
+    grid = Grid.for_theme(theme)
+    master._master_package.cache_clear()
+    styled = []
+    real = master._styled
+    monkeypatch.setattr(master, "_styled", lambda *args: styled.append(args) or real(*args))
+    first, second = master.new_presentation(theme, grid), master.new_presentation(theme, grid)
+    assert len(styled) == 1
+    first.slides.add_slide(first.slide_layouts[1]).shapes.title.text = "Only in the first"
+    assert (len(first.slides), len(second.slides)) == (1, 0)
+    assert first.slide_width == second.slide_width == Emu(12_192_000)  # 16:9, as styled
