@@ -74,6 +74,10 @@ class WriteContext:
     # Set by the pipeline when another output failed or the build was stopped: a writer
     # running beside it stops at its next progress report.
     cancelled: threading.Event = field(default_factory=threading.Event)
+    # Set by the video writer once its pictures are drawn and its encoder runs (and by the
+    # schedule when the video is done, whatever happened): Python work that runs beside
+    # it waits for this, so the drawing has the interpreter to itself (see schedule.py).
+    drawn: threading.Event = field(default_factory=threading.Event)
 
     def existing(self, name: str) -> Path | None:
         """Return *name* from this run's stage or, failing that, from an earlier build."""

@@ -1,7 +1,8 @@
 """Which writers run when: independent outputs side by side, the site once they are done.
 
 The deck (LibreOffice, its own process) and the video (drawing, then ffmpeg) need nothing
-from each other, so they run at once; the site embeds both and runs after. A failure in
+from each other, so they run at once, the deck from the moment the video's pictures are
+drawn (both are Python until then); the site embeds both and runs after. A failure in
 one branch cancels the other (its child processes are killed, its writer stops at its
 next progress report), and the first real error is the one raised.
 """
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
 
 # Outputs that read what others made, and which: they start when those are finished.
 NEEDS: dict[str, tuple[str, ...]] = {"site": ("deck", "video")}
+# Outputs that run beside another but start once its pictures are drawn (ctx.drawn). The
+# deck's .pptx is pure Python, like the video's drawing, and one interpreter runs one
+# thread at a time: side by side, the drawing (which the whole encode waits for) took
+# turns with the deck. After it, the deck and its LibreOffice run beside the encode.
+AFTER_DRAWING: dict[str, str] = {"deck": "video"}
 POLL = 0.2  # seconds between checks while waiting, so a stop signal is taken at once
 
 
@@ -53,7 +59,7 @@ def contexts(
     results: Sequence[Result], staging: Path, options: Options, progress: Progress | None
 ) -> list[WriteContext]:
     """Return one write context per result, its stage folder made, sharing one cancel flag."""
-    cancelled = threading.Event()
+    cancelled, drawn = threading.Event(), threading.Event()
     made = []
     for result in results:
         ctx = WriteContext(
@@ -62,6 +68,7 @@ def contexts(
             options=options,
             progress=progress,
             cancelled=cancelled,
+            drawn=drawn,
         )
         ctx.stage.mkdir()
         made.append(ctx)
@@ -72,6 +79,8 @@ def write_outputs(
     writers: Sequence[Writer], results: Sequence[Result], ctxs: Sequence[WriteContext], theme: Theme
 ) -> None:
     """Run every writer for every result: independent ones at once, dependent ones after."""
+    if not ctxs:
+        return
     first = [w for w in writers if w.name not in NEEDS]
     later = [w for w in writers if w.name in NEEDS]
     prepared = threading.Event()
@@ -88,12 +97,44 @@ def write_outputs(
 
         return run
 
+    names = {w.name for w in first}
     for group in (first, later):
-        branches = [_branch(w, results, ctxs, theme) for w in group]
+        branches = [
+            _drawing_first(_branch(w, results, ctxs, theme), w.name, names, ctxs[0]) for w in group
+        ]
         if group is first and len(branches) > 1 and later:
             branches = [then_prepare(branch) for branch in branches]
         if branches:
-            run_branches(branches, ctxs[0].cancelled if ctxs else threading.Event())
+            run_branches(branches, ctxs[0].cancelled)
+
+
+def _drawing_first(
+    branch: Callable[[], None], name: str, running: set[str], ctx: WriteContext
+) -> Callable[[], None]:
+    """Return *branch* made to wait until the pictures of the output it runs after
+    (:data:`AFTER_DRAWING`) are drawn, or to announce them when it is that output."""
+    if name in AFTER_DRAWING.values():
+
+        def announcing() -> None:
+            try:
+                branch()
+            except BaseException:
+                ctx.cancelled.set()  # before waking the waiters: they must not start now
+                raise
+            finally:
+                ctx.drawn.set()  # also when it failed early: nobody may wait for ever
+
+        return announcing
+    if AFTER_DRAWING.get(name) not in running:
+        return branch
+
+    def waiting() -> None:
+        while not ctx.drawn.wait(POLL):
+            ctx.report(name, 0.0)  # raises Cancelled once another branch failed or a stop
+        ctx.report(name, 0.0)
+        branch()
+
+    return waiting
 
 
 def _branch(

@@ -95,6 +95,7 @@ def test_the_first_branch_to_finish_prepares_the_next_writers(tmp_path: Path) ->
     def module(name: str, **extra: Any) -> Any:
         def write(board: Any, theme: Any, ctx: Any) -> dict[str, Path]:
             if name == "video":
+                ctx.drawn.set()  # as the real one does once its pictures are drawn
                 assert video_may_end.wait(5), "the deck's thread never prepared the site"
             events.append(f"{name} written")
             return {}
@@ -115,3 +116,68 @@ def test_the_first_branch_to_finish_prepares_the_next_writers(tmp_path: Path) ->
     no_theme: Any = None  # the fake writers draw nothing
     write_outputs(writers, [result], [ctx], no_theme)
     assert events == ["deck written", "site prepared", "video written", "site written"]
+
+
+def _fakes(video: Any) -> tuple[list[Any], list[str]]:
+    """Return writers deck (which notes when it starts), video (*video*) and site."""
+    from types import SimpleNamespace
+
+    from builder.schedule import Writer
+
+    events: list[str] = []
+
+    def deck(board: Any, theme: Any, ctx: Any) -> dict[str, Path]:
+        events.append("deck started")
+        return {}
+
+    def site(board: Any, theme: Any, ctx: Any) -> dict[str, Path]:
+        return {}
+
+    def video_with_events(board: Any, theme: Any, ctx: Any) -> dict[str, Path]:
+        return video(board, theme, ctx, events)  # type: ignore[no-any-return]
+
+    writers = [
+        Writer(name, SimpleNamespace(OWNS=(), write=write))
+        for name, write in (("deck", deck), ("video", video_with_events), ("site", site))
+    ]
+    return writers, events
+
+
+def test_the_deck_starts_once_the_video_has_drawn_its_pictures(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from builder.schedule import write_outputs
+
+    def video(board: Any, theme: Any, ctx: Any, events: list[str]) -> dict[str, Path]:
+        time.sleep(0.3)  # drawing: the deck must not start meanwhile
+        events.append("pictures drawn")
+        ctx.drawn.set()
+        time.sleep(0.3)  # encoding: the deck runs beside it
+        events.append("video encoded")
+        return {}
+
+    writers, events = _fakes(video)
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    no_theme: Any = None
+    write_outputs(writers, [SimpleNamespace(board=None, files={})], [ctx], no_theme)
+    assert events == ["pictures drawn", "deck started", "video encoded"]
+
+
+def test_a_video_that_fails_before_drawing_does_not_keep_the_deck_waiting(
+    tmp_path: Path,
+) -> None:
+    from types import SimpleNamespace
+
+    from builder.schedule import write_outputs
+
+    def video(board: Any, theme: Any, ctx: Any, events: list[str]) -> dict[str, Path]:
+        raise OutputError("video: ffmpeg is missing")
+
+    writers, events = _fakes(video)
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    no_theme: Any = None
+    started = time.monotonic()
+    with pytest.raises(OutputError, match="ffmpeg is missing"):
+        write_outputs(writers, [SimpleNamespace(board=None, files={})], [ctx], no_theme)
+    assert time.monotonic() - started < 3
+    assert "deck started" not in events  # it was cancelled while it waited

@@ -108,6 +108,7 @@ def write(
     # preview GIF and the poster are made while ffmpeg encodes.
     with ThreadPoolExecutor(max_workers=2) as pool:
         scenes, saved = _draw(board, theme, ctx, bool(burned), pool, store)
+        ctx.drawn.set()  # from here on ffmpeg does most of the work (see schedule.py)
         gif = pool.submit(preview.write_gif, board, theme, ctx.stage / "preview.gif")
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
         # never save the same image at once. (The video opens on this very picture.)
