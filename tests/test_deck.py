@@ -550,7 +550,7 @@ def test_seeded_profile_skips_the_graphics_self_test(
     from builder.deck import pdf
 
     if not seeded:
-        monkeypatch.setattr(pdf, "seed", lambda profile, soffice: False)
+        monkeypatch.setattr(pdf, "seed", lambda profile, soffice: None)
     pitch = load_pitch(example("ada"))
     theme = load_theme(pitch.theme)
     build_pptx(select(pitch, None)[0], theme, tmp_path / "deck.pptx", [])

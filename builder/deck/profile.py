@@ -15,7 +15,6 @@ import functools
 import os
 import re
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 # The office's version ("7.4") as its own configuration declares it.
 _VERSION = re.compile(rb'oor:name="ooSetupVersion">\s*<value>(\d+\.\d+)</value>')
@@ -28,22 +27,20 @@ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XM
 """
 
 
-def seed(profile: Path, soffice: str) -> bool:
+def seed(profile: Path, soffice: str) -> None:
     """Write the start of a new LibreOffice profile into *profile* (an empty or missing
-    folder) for the office that *soffice* starts; return whether it was written.
+    folder) for the office that *soffice* starts.
 
     Nothing is written when the office's version cannot be read (an unusual installation):
     LibreOffice then makes the whole profile itself, as it always did, only slower.
     """
     version = office_version(soffice)
     if version is None:
-        return False
+        return
     user = profile / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(
-        _SEED.format(version=escape(version)), encoding="utf-8"
-    )
-    return True
+    # The version is digits and a dot (see _VERSION): nothing in it needs escaping.
+    (user / "registrymodifications.xcu").write_text(_SEED.format(version=version), "utf-8")
 
 
 @functools.cache
