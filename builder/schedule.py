@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.children import kill_all
-from builder.context import Options, Progress, WriteContext
+from builder.context import Cancelled, Options, Progress, WriteContext
 from builder.errors import OutputError
 from builder.theme import Theme
 
@@ -196,8 +196,9 @@ def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Ev
             kill_all()
             wait(futures)
             # The first to fail is the cause; what failed after it was cancelled (a killed
-            # LibreOffice reports an error of its own) is a consequence.
-            raise failures[0]
+            # LibreOffice reports an error of its own) is a consequence, and so is a branch
+            # that stopped as told (Cancelled), even when it got there first.
+            raise next((e for e in failures if not isinstance(e, Cancelled)), failures[0])
 
 
 def _wait(futures: list[Future[None]]) -> None:

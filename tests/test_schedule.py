@@ -181,3 +181,22 @@ def test_a_video_that_fails_before_drawing_does_not_keep_the_deck_waiting(
         write_outputs(writers, [SimpleNamespace(board=None, files={})], [ctx], no_theme)
     assert time.monotonic() - started < 3
     assert "deck started" not in events  # it was cancelled while it waited
+
+
+def test_the_real_failure_is_raised_even_when_a_cancelled_branch_stopped_first() -> None:
+    # A branch that fails may cancel the others before its own error is noted (the video
+    # wakes the waiting deck that way): the deck's Cancelled must not hide the cause.
+    cancelled, deck_stopped = threading.Event(), threading.Event()
+
+    def video() -> None:
+        cancelled.set()
+        assert deck_stopped.wait(5)
+        raise OutputError("video: ffmpeg failed")
+
+    def deck() -> None:
+        assert cancelled.wait(5)
+        deck_stopped.set()
+        raise Cancelled("deck")
+
+    with pytest.raises(OutputError, match="ffmpeg failed"):
+        run_branches([video, deck], cancelled)
