@@ -32,6 +32,7 @@ from builder.pipeline import build
 from builder.pitch import load_pitch
 from builder.storyboard import Storyboard, plan
 from builder.theme import load_theme
+from builder.video.recording import Recording, inspect
 
 ROOT = Path(__file__).resolve().parent.parent
 FFMPEG = "ffmpeg"  # Debian's, for making test media and probing (imageio-ffmpeg has no ffprobe)
@@ -663,6 +664,84 @@ def test_an_audio_narration_stretches_the_slides_to_its_length(tmp_path: Path) -
     assert integrated == pytest.approx(-16, abs=1.0)
     assert peak <= -1.0
     assert "no captions" in result.stderr  # a recording without a script or captions
+
+
+def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
+    """Return a wrapper script that logs each run's arguments and runs the real ffmpeg,
+    and the log it writes."""
+    from builder.video.ffmpeg import ffmpeg
+
+    real, log = ffmpeg(), folder / "runs.log"
+    script = folder / "ffmpeg"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script, log
+
+
+def mean_volume(path: Path, start: float, end: float) -> float:
+    """Return the mean (RMS) level in dB of *path*'s sound from *start* to *end* seconds."""
+    log = subprocess.run(
+        [FFMPEG, "-nostdin", "-i", str(path), "-af", f"atrim={start}:{end},volumedetect",
+         "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    return float(re.search(r"mean_volume: (-?[\d.]+) dB", log).group(1))  # type: ignore[union-attr]
+
+
+def narrate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sound: list[str]
+) -> tuple[Recording, Path, str]:
+    """Build the example's video narrated by the WAV that ffmpeg makes from *sound* (its
+    inputs and filters); return the recording as probed, the video and its encode command."""
+    pitch = copy_example("ada", tmp_path)
+    wav = pitch.parent / "media" / "voice.wav"
+    media([*sound, str(wav)])
+    set_video(pitch, recording="media/voice.wav")
+    wrapper, runs = counting_ffmpeg(tmp_path)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
+    out = tmp_path / "out"
+    result = run_cli("video", pitch, "-o", out, "--size", "720p")
+    assert result.exit_code == 0, result.output
+    (encode,) = [run for run in runs.read_text().splitlines() if "-filter_complex" in run]
+    return inspect(wav, "video.recording", allow_long=False), out / "video.mp4", encode
+
+
+def test_a_recording_whose_peaks_allow_it_gets_one_gain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A quiet sentence, then a louder one (6 dB apart): one gain lifts both to -16 LUFS
+    # and keeps them 6 dB apart, as spoken; no limiter or 192 kHz round trip runs.
+    tone = "sine=frequency=220:sample_rate=48000:duration=4"
+    recording, video, encode = narrate(tmp_path, monkeypatch, [
+        "-f", "lavfi", "-i", f"{tone},volume=-10dB", "-f", "lavfi", "-i", f"{tone},volume=-4dB",
+        "-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1", "-ac", "2"])  # fmt: skip
+    assert recording.loudness is not None
+    gain = recording.loudness.gain()
+    assert gain is not None
+    assert "volume=" in encode and "loudnorm" not in encode
+    integrated, peak = loudness(video)
+    assert integrated == pytest.approx(-16, abs=1.0)  # two meters: they differ by 0.6 LU here
+    assert peak <= -1.0
+    quiet, loud = mean_volume(video, 0.5, 3.5), mean_volume(video, 4.5, 7.5)
+    assert quiet == pytest.approx(mean_volume(recording.path, 0.5, 3.5) + gain, abs=0.3)
+    assert loud - quiet == pytest.approx(6, abs=0.3), "one gain: the step as recorded"
+
+
+def test_peaks_too_high_for_one_gain_go_through_the_limiter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Quiet speech with a loud knock in it (a hand on the desk): the gain that makes the
+    # speech -16 LUFS would lift the knock over 0 dBFS, so loudnorm's limiter holds it.
+    recording, video, encode = narrate(tmp_path, monkeypatch, [
+        "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000:duration=6,volume=-34dB",
+        "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=0.05,volume=-1dB",
+        "-filter_complex", "[1:a]adelay=3000:all=1[k];[0:a][k]amix=inputs=2:normalize=0",
+    ])  # fmt: skip
+    assert recording.loudness is not None and recording.loudness.gain() is None
+    assert "loudnorm=" in encode and "volume=" not in encode
+    integrated, peak = loudness(video)
+    assert integrated == pytest.approx(-16, abs=1.5)
+    assert peak <= -1.0, "the knock held under the ceiling"
 
 
 def test_a_short_narration_never_rushes_a_slide(tmp_path: Path) -> None:

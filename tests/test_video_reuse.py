@@ -18,6 +18,7 @@ from test_video import (
     assert_clean_timing,
     assert_plays_in_gstreamer,
     copy_example,
+    counting_ffmpeg,
     ffmpeg_complaints,
     probe,
     run_cli,
@@ -26,18 +27,6 @@ from test_video import (
 from builder.video import mp4
 
 PEOPLE = ("petra-schulz", "mehmet-oeztuerk")
-
-
-def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
-    """Return a wrapper script that logs each run's arguments and runs the real ffmpeg,
-    and the log it writes."""
-    from builder.video.ffmpeg import ffmpeg
-
-    real, log = ffmpeg(), folder / "runs.log"
-    script = folder / "ffmpeg"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
-    script.chmod(0o755)
-    return script, log
 
 
 def keyframe_parts(video: Path) -> list[str]:

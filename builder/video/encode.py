@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder.video import timeline
 from builder.video.ffmpeg import INPUT_GUARD, RECORDING_FORMATS
-from builder.video.recording import TARGET_LUFS, TARGET_TP, Recording
+from builder.video.recording import TARGET_LRA, TARGET_LUFS, TARGET_TP, Recording
 from builder.video.timeline import (
     FADE,
     FADE_FRAMES,
@@ -375,11 +375,18 @@ def audio(job: Job, inputs: Inputs) -> str:
     voice = inputs.add(recording.path, *RECORDING_FORMATS, "-vn")
     steps = [f"[{voice}:a]asetpts=PTS-STARTPTS"]
     level = recording.loudness
-    if level is not None:
-        # The second loudnorm pass: with the first pass's measurement it applies one
-        # gain (linear) when the peaks allow, and its limiter only when they do not.
+    gain = None if level is None else level.gain()
+    if gain is not None:
+        # Where the peaks allow one gain, apply it at the recording's own rate: loudnorm
+        # would apply the same gain, but after resampling to 192 kHz and back (measured on
+        # a 60 s recording: 1.3 s of CPU, an eighth of the whole video's).
+        steps.append(f"volume={gain:.2f}dB")
+    elif level is not None:
+        # The second loudnorm pass, for peaks too high for one gain (or a range too wide):
+        # with the first pass's measurement its limiter holds them under the ceiling.
         steps.append(
-            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:measured_I={level.integrated}:"
+            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:"
+            f"measured_I={level.integrated}:"
             f"measured_TP={level.true_peak}:measured_LRA={level.lra}:"
             f"measured_thresh={level.threshold}:offset={level.offset}:linear=true"
         )

@@ -26,6 +26,7 @@ MIN_SECONDS = 1.0
 MAX_BYTES = 2_000_000_000
 TARGET_LUFS = -16.0  # the usual web/podcast loudness
 TARGET_TP = -1.5  # dBTP; leaves room for AAC's overshoot under the -1 dBTP ceiling
+TARGET_LRA = 11.0  # LU; loudnorm's limit for keeping a recording's dynamics as they are
 SILENT_LUFS = -60.0  # quieter than this there is nothing to normalise: a muted microphone
 # ffmpeg's own words for a file that ends before its header says it should.
 DAMAGE = ("partial file", "ended prematurely", "packet corrupt", "invalid nal", "truncat")
@@ -40,6 +41,18 @@ class Loudness:
     lra: float
     threshold: float
     offset: float
+
+    def gain(self) -> float | None:
+        """Return the one gain in dB that brings the recording to the target loudness, or
+        None when its peaks (or its loudness range) need loudnorm's limiter instead.
+
+        The same rule as loudnorm's linear mode (which is then a plain gain, too), without
+        its refusal of a range of exactly 0 LU (a steady tone, where one gain is right).
+        """
+        gain = TARGET_LUFS - self.integrated
+        if self.true_peak + gain <= TARGET_TP and self.lra <= TARGET_LRA:
+            return gain
+        return None
 
 
 @dataclass(frozen=True)
@@ -217,7 +230,7 @@ def _measure(
     if probe.audio is not None:
         measure = (
             "silencedetect=noise=-45dB:duration=0.35,"
-            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json"
+            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:print_format=json"
         )
         args += ["-map", "0:a:0", "-af", measure, "-f", "null", "-"]
     h264 = probe.video is not None and probe.video.startswith("h264")
