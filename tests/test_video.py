@@ -730,17 +730,20 @@ def test_a_recording_whose_peaks_allow_it_gets_one_gain(
 def test_peaks_too_high_for_one_gain_go_through_the_limiter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Quiet speech with a loud knock in it (a hand on the desk): the gain that makes the
-    # speech -16 LUFS would lift the knock over 0 dBFS, so loudnorm's limiter holds it.
+    # Quiet speech with a 5 ms knock in it (a hand on the desk) peaking at -0.3 dBTP: the
+    # gain that makes the speech -16 LUFS (+9 dB) would lift the knock far over 0 dBFS, so
+    # loudnorm's limiter holds it, with its own measurement.
     recording, video, encode = narrate(tmp_path, monkeypatch, [
-        "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000:duration=6,volume=-34dB",
-        "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=0.05,volume=-1dB",
+        "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000:duration=6,volume=-4dB",
+        "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=0.005,volume=17dB",
         "-filter_complex", "[1:a]adelay=3000:all=1[k];[0:a][k]amix=inputs=2:normalize=0",
     ])  # fmt: skip
-    assert recording.loudness is not None and recording.loudness.gain() is None
+    level = recording.loudness
+    assert level is not None and level.gain() is None and level.true_peak > -1
+    assert level.offset != 0, "loudnorm's own measurement, with the offset it asks for"
     assert "loudnorm=" in encode and "volume=" not in encode
     integrated, peak = loudness(video)
-    assert integrated == pytest.approx(-16, abs=1.5)
+    assert integrated == pytest.approx(-16, abs=0.5)
     assert peak <= -1.0, "the knock held under the ceiling"
 
 
