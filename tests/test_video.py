@@ -747,6 +747,17 @@ def test_peaks_too_high_for_one_gain_go_through_the_limiter(
     assert peak <= -1.0, "the knock held under the ceiling"
 
 
+def test_a_muted_microphone_is_left_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing to measure: no gain (which would be infinite) and no limiter; the video is
+    # made, its sound as silent as the recording's.
+    recording, video, encode = narrate(tmp_path, monkeypatch, [
+        "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "4"])  # fmt: skip
+    assert recording.has_audio and recording.loudness is None
+    assert "volume=" not in encode and "loudnorm" not in encode
+    integrated, _ = loudness(video)
+    assert integrated <= -69  # the meter's floor: silence
+
+
 def test_a_short_narration_never_rushes_a_slide(tmp_path: Path) -> None:
     pitch = copy_example("jonas", tmp_path)
     make_speech(pitch.parent / "media" / "kurz.wav", "Vielen Dank für das Gespräch.")
