@@ -10,7 +10,8 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit, urlunsplit
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from builder.errors import ShareError
 from builder.share.target import Target
@@ -45,6 +46,18 @@ def http_status(url: str, signed: bool = True) -> int:
         raise ShareError(f"self-test: cannot reach {urlsplit(url).netloc}: {e}") from None
 
 
+def lapsed(url: str) -> bool:
+    """Return whether the presigned *url*'s lifetime is over. It counts from the second
+    it was signed in (X-Amz-Date has no fraction), so a 1 s link may live 0.1 s."""
+    query = parse_qs(urlsplit(url).query)
+    try:
+        signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        lifetime = timedelta(seconds=int(query["X-Amz-Expires"][0]))
+    except (KeyError, ValueError):
+        return False
+    return datetime.now(UTC) >= signed + lifetime
+
+
 def bucket_listing_url(target: Target) -> str:
     """Return the address that lists the bucket anonymously, if anything lets it."""
     base = target.endpoint.rstrip("/")
@@ -64,6 +77,11 @@ def self_test(target: Target, urls: dict[str, str]) -> None:
     def probe(check: tuple[str, str, bool]) -> None:
         name, url, signed = check
         status = http_status(url, signed)
+        if signed and status in REFUSED and lapsed(url):
+            raise ShareError(
+                f"self-test: the link to {name} expired before it could be checked; "
+                "give --expires more time"
+            )
         if signed and status not in (200, 206):
             raise ShareError(f"self-test: the link to {name} answered {status}, not 200")
         if not signed and status not in REFUSED:
