@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder.video import timeline
 from builder.video.ffmpeg import INPUT_GUARD, RECORDING_FORMATS
-from builder.video.recording import TARGET_LRA, TARGET_LUFS, TARGET_TP, Recording
+from builder.video.recording import LOUDNORM, Recording
 from builder.video.timeline import (
     FADE,
     FADE_FRAMES,
@@ -385,8 +385,7 @@ def audio(job: Job, inputs: Inputs) -> str:
         # The second loudnorm pass, for peaks too high for one gain (or a range too wide):
         # with the first pass's measurement its limiter holds them under the ceiling.
         steps.append(
-            f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:"
-            f"measured_I={level.integrated}:"
+            f"{LOUDNORM}:measured_I={level.integrated}:"
             f"measured_TP={level.true_peak}:measured_LRA={level.lra}:"
             f"measured_thresh={level.threshold}:offset={level.offset}:linear=true"
         )

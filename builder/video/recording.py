@@ -27,6 +27,8 @@ MAX_BYTES = 2_000_000_000
 TARGET_LUFS = -16.0  # the usual web/podcast loudness
 TARGET_TP = -1.5  # dBTP; leaves room for AAC's overshoot under the -1 dBTP ceiling
 TARGET_LRA = 11.0  # LU; loudnorm's limit for keeping a recording's dynamics as they are
+# loudnorm's targets, for both its measuring pass and its second (limiting) pass.
+LOUDNORM = f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}"
 SILENT_LUFS = -60.0  # quieter than this there is nothing to normalise: a muted microphone
 # ffmpeg's own words for a file that ends before its header says it should.
 DAMAGE = ("partial file", "ended prematurely", "packet corrupt", "invalid nal", "truncat")
@@ -324,7 +326,7 @@ def _loudness(path: Path, where: str, text: str) -> Loudness | None:
     if level is None or level.gain() is not None:
         return level
     args = [*ffmpeg.INPUT_GUARD, *ffmpeg.RECORDING_FORMATS, "-i", str(path), "-map", "0:a:0",
-            "-af", f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:print_format=json",
+            "-af", f"{LOUDNORM}:print_format=json",
             "-f", "null", "-"]  # fmt: skip
     return _loudnorm(ffmpeg.run(args, what=where, check=False).text) or level
 
@@ -339,13 +341,8 @@ def _meter(text: str) -> Loudness | None:
     )
     if summary is None:
         return None
-    try:
-        i, thresh, lra, tp = (float(v) for v in summary.groups())
-    except ValueError:
-        return None
-    if not all(abs(v) < 1000 for v in (i, tp, lra, thresh)) or i < SILENT_LUFS:
-        return None  # "-inf": silence, nothing to measure
-    return Loudness(i, tp, lra, thresh, offset=0.0)
+    i, thresh, lra, tp = summary.groups()
+    return _measured((i, tp, lra, thresh, "0"))
 
 
 def _loudnorm(text: str) -> Loudness | None:
@@ -354,10 +351,18 @@ def _loudnorm(text: str) -> Loudness | None:
     if block is None:
         return None
     data = json.loads(block.group(0))
+    keys = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
+    if not all(k in data for k in keys):
+        return None
+    return _measured(tuple(str(data[k]) for k in keys))
+
+
+def _measured(values: tuple[str, ...]) -> Loudness | None:
+    """Return the Loudness of (integrated, true peak, range, gate, offset) as a meter
+    printed them; None when one is not a number, or for silence."""
     try:
-        keys = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
-        i, tp, lra, thresh, offset = (float(data[k]) for k in keys)
-    except (KeyError, ValueError):
+        i, tp, lra, thresh, offset = (float(v) for v in values)
+    except ValueError:
         return None
     if not all(abs(v) < 1000 for v in (i, tp, lra, thresh)) or i < SILENT_LUFS:
         return None  # "-inf": silence, nothing to measure
