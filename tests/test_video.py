@@ -7,6 +7,7 @@ built once at 1080p, the size people get by default.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import functools
 import http.server
@@ -688,6 +689,18 @@ def mean_volume(path: Path, start: float, end: float) -> float:
     return float(re.search(r"mean_volume: (-?[\d.]+) dB", log).group(1))  # type: ignore[union-attr]
 
 
+def loudest_moment(path: Path, start: float, end: float) -> float:
+    """Return the time in seconds of *path*'s loudest sample between *start* and *end*."""
+    raw = subprocess.run(
+        [FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-af",
+         f"atrim={start}:{end},pan=mono|c0=c0", "-f", "f32le", "-ar", "48000", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    samples = array.array("f", raw)
+    loudest = max(range(len(samples)), key=lambda n: abs(samples[n]))
+    return start + loudest / 48000
+
+
 def narrate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sound: list[str]
 ) -> tuple[Recording, Path, str]:
@@ -727,24 +740,59 @@ def test_a_recording_whose_peaks_allow_it_gets_one_gain(
     assert loud - quiet == pytest.approx(6, abs=0.3), "one gain: the step as recorded"
 
 
-def test_peaks_too_high_for_one_gain_go_through_the_limiter(
+def test_peaks_too_high_for_one_gain_go_through_the_limiter_on_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Quiet speech with a 5 ms knock in it (a hand on the desk) peaking at -0.3 dBTP: the
     # gain that makes the speech -16 LUFS (+9 dB) would lift the knock far over 0 dBFS, so
-    # loudnorm's limiter holds it, with its own measurement.
+    # a limiter holds it, at the recording's rate (no loudnorm), and where it was: the
+    # limiter's look-ahead must not delay the sound against the picture.
     recording, video, encode = narrate(tmp_path, monkeypatch, [
         "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000:duration=6,volume=-4dB",
         "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=0.005,volume=17dB",
         "-filter_complex", "[1:a]adelay=3000:all=1[k];[0:a][k]amix=inputs=2:normalize=0",
     ])  # fmt: skip
     level = recording.loudness
-    assert level is not None and level.gain() is None and level.true_peak > -1
-    assert level.offset != 0, "loudnorm's own measurement, with the offset it asks for"
-    assert "loudnorm=" in encode and "volume=" not in encode
+    assert level is not None and level.gain() is None
+    assert level.true_peak + (-16 - level.integrated) > 0, "one gain would clip the knock"
+    assert "alimiter=" in encode and "loudnorm" not in encode
     integrated, peak = loudness(video)
     assert integrated == pytest.approx(-16, abs=0.5)
     assert peak <= -1.0, "the knock held under the ceiling"
+    # A narration starts with the video; the knock is 3 s in (the limiter looks 5 ms ahead).
+    assert loudest_moment(video, 2.9, 3.1) == pytest.approx(3.0, abs=0.002), "not delayed"
+
+
+def test_close_miked_speech_is_limited_to_the_target_loudness(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Speech peaks some 20 dB over its loudness (here espeak-ng's, mono): one gain to -16
+    # LUFS would clip it, the limiter costs loudness, and the tool makes that up.
+    speech = make_speech(tmp_path / "speech.wav", "Thank you for the conversation on Tuesday. " * 3)
+    recording, video, encode = narrate(tmp_path, monkeypatch, ["-i", str(speech)])
+    level = recording.loudness
+    assert level is not None and level.gain() is None
+    assert "alimiter=" in encode and "loudnorm" not in encode
+    integrated, peak = loudness(video)
+    assert integrated == pytest.approx(-16, abs=0.3)
+    assert peak <= -1.0
+
+
+def test_a_loudness_range_too_wide_to_keep_goes_through_loudnorm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Quiet, then loud (16 dB apart, a range of 16 LU, over loudnorm's 11): that is for
+    # loudnorm's dynamic mode, given its own measurement of the recording.
+    tone = "sine=frequency=220:sample_rate=48000:duration=5"
+    recording, video, encode = narrate(tmp_path, monkeypatch, [
+        "-f", "lavfi", "-i", f"{tone},volume=-24dB", "-f", "lavfi", "-i", f"{tone},volume=-8dB",
+        "-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1"])  # fmt: skip
+    level = recording.loudness
+    assert level is not None and level.lra > 11
+    assert "loudnorm=" in encode and "measured_LRA=" in encode and "alimiter" not in encode
+    integrated, peak = loudness(video)
+    assert integrated == pytest.approx(-16, abs=1.0)
+    assert peak <= -1.0
 
 
 def test_a_muted_microphone_is_left_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

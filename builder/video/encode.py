@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder.video import timeline
 from builder.video.ffmpeg import INPUT_GUARD, RECORDING_FORMATS
-from builder.video.recording import LOUDNORM, Recording
+from builder.video.recording import AUDIO_RATE, OUTPUT_AUDIO, Recording
 from builder.video.timeline import (
     FADE,
     FADE_FRAMES,
@@ -36,7 +36,6 @@ LEVELS = {1080: ("4.0", "20M", "25M"), 720: ("3.1", "14M", "17M")}
 # Newer ffmpeg takes the colour tags from the frames, not only from -color_* options.
 TAGS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
 CRF = "19"  # slides are text: better than x264's default 23 (see video_codec)
-AUDIO_RATE = "48000"
 
 
 @dataclass(frozen=True)
@@ -373,23 +372,10 @@ def audio(job: Job, inputs: Inputs) -> str:
         # and a later edit (adding narration, joining videos) keeps working.
         return f"{silence},atrim=end={total}[a]"
     voice = inputs.add(recording.path, *RECORDING_FORMATS, "-vn")
-    steps = [f"[{voice}:a]asetpts=PTS-STARTPTS"]
-    level = recording.loudness
-    gain = None if level is None else level.gain()
-    if gain is not None:
-        # Where the peaks allow one gain, apply it at the recording's own rate: loudnorm
-        # would apply the same gain, but after resampling to 192 kHz and back (measured on
-        # a 60 s recording: 1.3 s of CPU, an eighth of the whole video's).
-        steps.append(f"volume={gain:.2f}dB")
-    elif level is not None:
-        # The second loudnorm pass, for peaks too high for one gain (or a range too wide):
-        # with the first pass's measurement its limiter holds them under the ceiling.
-        steps.append(
-            f"{LOUDNORM}:measured_I={level.integrated}:"
-            f"measured_TP={level.true_peak}:measured_LRA={level.lra}:"
-            f"measured_thresh={level.threshold}:offset={level.offset}:linear=true"
-        )
-    steps.append(f"aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo")
+    # The recording was measured, and its leveling chosen, as OUTPUT_AUDIO makes it.
+    steps = [f"[{voice}:a]asetpts=PTS-STARTPTS", OUTPUT_AUDIO]
+    if recording.leveling:
+        steps.append(recording.leveling)
     clip = job.timeline.clip
     if clip is None:
         return ",".join(steps) + f",apad=whole_dur={total},atrim=end={total}[a]"
