@@ -158,7 +158,7 @@ def _branch(
     return run
 
 
-def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Event) -> None:
+def run_branches(branches: Sequence[Callable[[], object]], cancelled: threading.Event) -> None:
     """Run *branches* at once (one alone runs here); on the first failure, or a stop
     signal, cancel the rest and raise that failure once they have ended."""
     if len(branches) == 1:
@@ -170,7 +170,7 @@ def run_branches(branches: Sequence[Callable[[], None]], cancelled: threading.Ev
     failures: list[BaseException] = []  # in the order they happened
     lock = threading.Lock()
 
-    def noted(branch: Callable[[], None]) -> Callable[[], None]:
+    def noted(branch: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
             try:
                 branch()

@@ -29,6 +29,7 @@ from test_video import (
     ffmpeg_complaints,
     frame_at,
     media,
+    onset,
     probe,
     run_cli,
     serve,
@@ -329,6 +330,29 @@ def test_an_incompatible_recording_is_encoded_and_still_valid(case: str, tmp_pat
     assert_clean_timing(video, seconds)
     stream = next(s for s in probe(video)["streams"] if s["codec_type"] == "video")
     assert (stream["codec_name"], stream["pix_fmt"], stream["width"]) == ("h264", "yuv420p", 1280)
+
+
+@pytest.mark.parametrize("bframes", [0, 3], ids=["copied", "encoded"])
+def test_the_voice_stays_in_time_with_the_picture(bframes: int, tmp_path: Path) -> None:
+    # A clap 2 s into the recording: in the video it must sound 2 s after the recording
+    # starts, whether the picture is copied (its sound encoded beside the other parts and
+    # joined after) or encoded with it; AAC's priming and the limiter's look-ahead
+    # included. A lip-sync error of a frame (33 ms) is visible; this allows 2 ms.
+    pitch = copy_example("ada", tmp_path)
+    clip = pitch.parent / "media" / "clap.mp4"
+    media(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=4",
+           "-f", "lavfi", "-i", "aevalsrc='if(between(t,2,2.004),0.9,0.02)*sin(2*PI*440*t)'"
+           ":s=48000:d=4",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "30",
+           "-bf", str(bframes), "-c:a", "aac", "-b:a", "192k", str(clip)])  # fmt: skip
+    copies = isinstance(
+        splice.decide(inspect(clip, "test", allow_long=False), (1280, 720), 120, False),
+        splice.Splice,
+    )
+    assert copies == (bframes == 0)
+    video = build(pitch, "clap.mp4")
+    start = board_of(pitch).scenes[0].duration  # the title card, then the recording
+    assert onset(video, start + 1.9, start + 2.1) == pytest.approx(start + 2, abs=0.002)
 
 
 def test_burned_captions_make_the_recording_encoded(tmp_path: Path) -> None:

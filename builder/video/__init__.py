@@ -211,22 +211,22 @@ def _encode(
             if clip is not None and ffmpeg.version(ffmpeg.ffmpeg()) >= CLIP_FFMPEG
             else "no video recording"
         )
-        runs = (
-            splice.commands(job, joins, work)
-            if isinstance(joins, splice.Splice)
-            else [encode.command(job)]
-        )
-        for number, args in enumerate(runs):
-            ffmpeg.run(
-                args,
-                what=what,
-                total=plan.total / TICKS,
-                progress=_progress(ctx, label, number, len(runs)),
-            )
-        if isinstance(joins, splice.Splice):
-            # ffmpeg's sample entry lists only our parts' H.264 parameter sets; the
-            # recording's must be listed there too.
-            splice.finish(job.output)
+        if not isinstance(joins, splice.Splice):
+            ffmpeg.run(encode.command(job), what=what, total=plan.total / TICKS,
+                       progress=_progress(ctx, label, 0, 1))  # fmt: skip
+            return job.output
+        parts, sound, join = splice.commands(job, joins, work)
+        # The parts beside the sound: alone, the sound's encode (one thread) left a core
+        # idle for as long as the parts took (measured on a 60 s clip: 1.9 s of 3.9 s).
+        run_branches([
+            lambda: ffmpeg.run(parts, what=what, total=plan.total / TICKS,
+                               progress=_progress(ctx, label, 0, 2)),
+            lambda: ffmpeg.run(sound, what=what),
+        ], ctx.cancelled)  # fmt: skip
+        ffmpeg.run(join, what=what, total=plan.total / TICKS, progress=_progress(ctx, label, 1, 2))
+        # ffmpeg's sample entry lists only our parts' H.264 parameter sets; the
+        # recording's must be listed there too.
+        splice.finish(job.output)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return job.output

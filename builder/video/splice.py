@@ -170,10 +170,11 @@ def _cut(found: tuple[Packet, ...], step: int, origin: int, delay: int) -> int |
     return None
 
 
-def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
-    """Return the two ffmpeg runs (arguments without the binary) that make ``job.output``
-    from the recording's own packets: the encoded parts and the copy, then the join with
-    the sound; :func:`finish` must follow them."""
+def commands(job: encode.Job, splice: Splice, work: Path) -> tuple[list[str], list[str], list[str]]:
+    """Return the three ffmpeg runs (arguments without the binary) that make
+    ``job.output`` from the recording's own packets: the encoded parts and the copy; the
+    sound; then the join of both. The first two may run at once (the sound's AAC encode
+    is one thread, and as long as the parts' encode); :func:`finish` must follow."""
     recording, plan = job.recording, job.timeline
     clip = plan.clip
     assert recording is not None and clip is not None
@@ -234,7 +235,8 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> list[list[str]]:
         (parts[2], 0, -1, copied),
         (parts[3], 0, -1, plan.total - clip.end),
     ]), encoding="utf-8")  # fmt: skip
-    return [first, encode.join_command(job, joined)]
+    sound = work / "sound.m4a"
+    return first, encode.sound_command(job, sound), encode.join_command(job, joined, sound)
 
 
 def finish(video: Path) -> None:
