@@ -195,6 +195,12 @@ def moviepy(work: Path, frames: dict[str, Any], quick: bool) -> dict[str, float]
     return {**result, "seconds": result["seconds"] * frames["length"] / length}
 
 
+SPEECH = (
+    "Hello Sarah, thank you for the conversation yesterday. You told me about the Friday "
+    "report that takes your team a whole afternoon, and I would love to help you retire it. "
+)
+
+
 def webcam(
     work: Path, runs: int, *, seconds: float = 60.0, bframes: bool = False
 ) -> tuple[list[dict[str, float]], float]:
@@ -206,13 +212,19 @@ def webcam(
     """
     pitch = _copy_example(work, f"webcam-{seconds:g}-{int(bframes)}")
     clip = pitch.parent / "media" / "webcam.mp4"
+    # Speech, as a phone records it (stereo, 48 kHz): its peaks stand some 20 dB over its
+    # loudness, so it takes the limiter, the path most voices take (a steady tone would
+    # take one gain, which is cheaper).
+    voice = work / "speech.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(voice), SPEECH], check=True)
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y",
          "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency=300:sample_rate=48000:duration={seconds}",
+         "-stream_loop", "-1", "-i", str(voice),
+         "-map", "0:v", "-map", "1:a", "-t", f"{seconds}",
          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-         *([] if bframes else ["-bf", "0", "-g", "30"]), "-c:a", "aac",
-         "-shortest", str(clip)],
+         *([] if bframes else ["-bf", "0", "-g", "30"]),
+         "-c:a", "aac", "-ar", "48000", "-ac", "2", str(clip)],
         check=True,
     )  # fmt: skip
     text = pitch.read_text(encoding="utf-8").replace(

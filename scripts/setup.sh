@@ -4,7 +4,8 @@
 #   scripts/setup.sh --test   also what the tests use (Chromium, ffprobe, poppler, espeak-ng,
 #                             GStreamer)
 #   scripts/setup.sh --bench  also what benchmarks/run.py compares against (pandoc; ffmpeg
-#                             and ffprobe for the constant-rate peer; moviepy installs itself)
+#                             and ffprobe for the constant-rate peer; espeak-ng for a
+#                             spoken recording; moviepy installs itself)
 # Only missing system packages are installed; running it again is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ fi
 if [ "$want_bench" = 1 ]; then
   need pandoc pandoc                     # the deck's peer: Markdown to .pptx
   need ffprobe ffmpeg                    # the video's constant-rate peer, and probing
+  need espeak-ng espeak-ng               # the webcam rows' spoken recording
 fi
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 
