@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,26 @@ def test_scenes_without_images_still_fill_the_frame(theme: Theme | None = None) 
     assert isinstance(bare, Scene)
     image = render_scene(bare, board, theme, SIZES["720p"])
     assert plainness(image.crop((900, 200, 1200, 500))) > 10, "...and a point shows its number"
+
+
+def test_a_photo_saved_again_under_its_name_is_drawn_anew(tmp_path: Path) -> None:
+    # The fitted photo is kept between title cards (a panel's are all the candidate's);
+    # `build preview` rebuilds in one process, so a photo replaced under the same name
+    # must show, not the one kept.
+    shutil.copytree(ROOT / "examples" / "ada", tmp_path / "ada")
+    pitch = load_pitch(tmp_path / "ada" / "pitch.yaml")
+    board = plan(pitch, pitch.interview.interviewers[0])
+    theme = load_theme(pitch.theme, relative_to=pitch.folder)
+    photo = board.scenes[0].image
+    assert photo is not None and photo.path.name == "ada.jpg"
+    before = render_scene(board.scenes[0], board, theme, SIZES["720p"])
+    with Image.open(photo.path) as old:
+        size = old.size
+    Image.new("RGB", size, (200, 30, 30)).save(photo.path, format="JPEG")
+    os.utime(photo.path, ns=(1, 1))  # even an older time is another file
+    after = render_scene(board.scenes[0], board, theme, SIZES["720p"])
+    changed = ImageChops.difference(before, after).getbbox()
+    assert changed is not None, "the photo kept from before"
+    centre = ((changed[0] + changed[2]) // 2, (changed[1] + changed[3]) // 2)
+    red, green, _ = after.getpixel(centre)  # type: ignore[misc]
+    assert red > 150 and green < 80, "the new photo, inside the ring"

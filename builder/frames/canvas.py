@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,8 +98,13 @@ def smooth(size: Size, paint: Paint) -> Image.Image:
     return big.resize(size, Image.Resampling.LANCZOS)
 
 
+@functools.lru_cache(maxsize=16)
 def round_mask(size: Size, radius: int, circle: bool = False) -> Image.Image:
-    """Return an "L" mask of *size*: a rounded rectangle (or a circle), smooth-edged."""
+    """Return an "L" mask of *size*: a rounded rectangle (or a circle), smooth-edged.
+
+    The same image goes to every caller with the same arguments (a panel's title cards
+    all have the candidate's circle): use it, never change it.
+    """
     # Painted 4x larger as a mask alone, not as an RGBA picture whose alpha is kept: the
     # same pixels (resizing RGBA resizes its alpha on its own), a quarter of the work. A
     # photo's mask is nearly frame-sized, and this was the largest cost of drawing it.

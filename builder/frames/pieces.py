@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
@@ -76,21 +76,31 @@ def portrait(
     accent ring, centred on *centre*."""
     ring = max(2, d // 42)
     outer = d + 2 * ring
-    accent = (*canvas.colour("accent"), 255)
     left, top = centre[0] - outer // 2, centre[1] - outer // 2
-    canvas.stamp(
-        smooth(
-            (outer, outer),
-            lambda draw, s: draw.ellipse((0, 0, outer * s - 1, outer * s - 1), fill=accent),
-        ),
-        left,
-        top,
-    )
-    if ref is not None:
-        face = ImageOps.fit(open_image(ref).convert("RGB"), (d, d), Image.Resampling.LANCZOS)
-    else:
-        face = _initials(canvas, name, d)
+    # The ring: the accent colour through a smooth disc, then the face inside it. Both
+    # discs and the fitted photo are the same on every title card of a panel: made once.
+    disc = round_mask((outer, outer), 0, circle=True)
+    canvas.image.paste(canvas.colour("accent"), (left, top, left + outer, top + outer), disc)
+    face = _photo(ref, d) if ref is not None else _initials(canvas, name, d)
     canvas.image.paste(face, (left + ring, top + ring), round_mask((d, d), 0, circle=True))
+
+
+def _photo(ref: ImageRef, d: int) -> Image.Image:
+    """Return the photo of *ref* cropped and scaled to a *d* x *d* square (shared: read
+    it, never change it)."""
+    try:
+        info = ref.path.stat()
+    except OSError:
+        info = None  # open_image names the field and the reason
+    return _fitted(ref, d, None if info is None else (info.st_size, info.st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _fitted(ref: ImageRef, d: int, signature: tuple[int, int] | None) -> Image.Image:
+    # The file's size and time are part of the key: `build preview` rebuilds in one
+    # process, and a photo saved again under the same name must be read again.
+    del signature
+    return ImageOps.fit(open_image(ref).convert("RGB"), (d, d), Image.Resampling.LANCZOS)
 
 
 def _initials(canvas: Canvas, name: str, d: int) -> Image.Image:
