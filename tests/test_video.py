@@ -739,6 +739,8 @@ def test_a_recording_whose_peaks_allow_it_gets_one_gain(
     quiet, loud = mean_volume(video, 0.5, 3.5), mean_volume(video, 4.5, 7.5)
     assert quiet == pytest.approx(mean_volume(recording.path, 0.5, 3.5) + gain, abs=0.3)
     assert loud - quiet == pytest.approx(6, abs=0.3), "one gain: the step as recorded"
+    sound = next(s for s in probe(video)["streams"] if s["codec_type"] == "audio")
+    assert sound["channels"] == 2, "a stereo recording stays stereo"
 
 
 def test_peaks_too_high_for_one_gain_go_through_the_limiter_on_time(
@@ -777,6 +779,9 @@ def test_close_miked_speech_is_limited_to_the_target_loudness(
     integrated, peak = loudness(video)
     assert integrated == pytest.approx(-16, abs=0.3)
     assert peak <= -1.0
+    # A mono voice stays one channel (two equal ones would double the AAC encode).
+    sound = next(s for s in probe(video)["streams"] if s["codec_type"] == "audio")
+    assert (sound["channels"], sound["sample_rate"]) == (1, "48000")
 
 
 def test_a_loudness_range_too_wide_to_keep_goes_through_loudnorm(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder.video import timeline
 from builder.video.ffmpeg import INPUT_GUARD, RECORDING_FORMATS
-from builder.video.recording import AUDIO_RATE, OUTPUT_AUDIO, Recording
+from builder.video.recording import AUDIO_RATE, Recording, output_audio
 from builder.video.timeline import (
     FADE,
     FADE_FRAMES,
@@ -254,8 +254,17 @@ def sound_command(job: Job, output: Path) -> list[str]:
 
 
 def audio_codec(job: Job) -> list[str]:
-    return ["-c:a", "aac", "-b:a", "128k" if job.recording else "32k", "-ar", AUDIO_RATE,
-            "-ac", "2"]  # fmt: skip
+    channels = channels_of(job)
+    # A voice: 128 kb/s in stereo, 96 kb/s in mono (as many bits per channel, and more);
+    # silence: the least AAC does well.
+    rate = ("128k" if channels == 2 else "96k") if job.recording else "32k"
+    return ["-c:a", "aac", "-b:a", rate, "-ar", AUDIO_RATE, "-ac", str(channels)]
+
+
+def channels_of(job: Job) -> int:
+    """Return the number of channels of *job*'s sound: the recording's (1 or 2), else 2."""
+    recording = job.recording
+    return recording.channels if recording is not None and recording.has_audio else 2
 
 
 def video_codec(job: Job, starts: list[int]) -> list[str]:
@@ -363,17 +372,18 @@ def still_loop(frames: int) -> str:
 
 def audio(job: Job, inputs: Inputs) -> str:
     """Return the audio chain ending in ``[a]``: the recording's voice at -16 LUFS, 48 kHz
-    stereo, placed on the timeline; silence before and after it."""
+    (mono for a mono recording, else stereo), placed on the timeline; silence before and
+    after it."""
     total = f"{job.timeline.total / TICKS:.6f}"
-    silence = f"anullsrc=r={AUDIO_RATE}:cl=stereo"
+    silence = f"anullsrc=r={AUDIO_RATE}:cl={'mono' if channels_of(job) == 1 else 'stereo'}"
     recording = job.recording
     if recording is None or not recording.has_audio:
         # A silent track rather than none: players show the same controls for every video,
         # and a later edit (adding narration, joining videos) keeps working.
         return f"{silence},atrim=end={total}[a]"
     voice = inputs.add(recording.path, *RECORDING_FORMATS, "-vn")
-    # The recording was measured, and its leveling chosen, as OUTPUT_AUDIO makes it.
-    steps = [f"[{voice}:a]asetpts=PTS-STARTPTS", OUTPUT_AUDIO]
+    # The recording was measured, and its leveling chosen, as output_audio makes it.
+    steps = [f"[{voice}:a]asetpts=PTS-STARTPTS", output_audio(recording.channels)]
     if recording.leveling:
         steps.append(recording.leveling)
     clip = job.timeline.clip

@@ -30,9 +30,9 @@ TARGET_LRA = 11.0  # LU; loudnorm's limit for keeping a recording's dynamics as 
 # loudnorm's targets, for both its measuring pass and its second pass.
 LOUDNORM = f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}"
 AUDIO_RATE = "48000"
-# The video's sound: what a recording is measured as, so a mono one (its peaks 3 dB lower
-# on each of two channels, its loudness the same) is judged by what is heard.
-OUTPUT_AUDIO = f"aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
+# A mono recording keeps one channel (every player sends it to both speakers): two equal
+# ones would cost twice the AAC encode, a twentieth of a second per second of sound.
+MONO = re.compile(r"\b(mono|1 channels)\b")
 # The limiter's ceiling, on samples: the true peak between them and AAC's overshoot rise
 # above it (measured on a minute of speech: -1.9 dBTP before AAC, -1.6 after).
 LIMIT_DB = TARGET_TP - 0.5
@@ -44,7 +44,7 @@ DAMAGE = ("partial file", "ended prematurely", "packet corrupt", "invalid nal", 
 
 @dataclass(frozen=True)
 class Loudness:
-    """The recording's measured loudness, as the video's sound (:data:`OUTPUT_AUDIO`):
+    """The recording's measured loudness, as the video's sound (:func:`output_audio`):
     EBU R128's integrated loudness, true peak, loudness range and gate, and the offset
     loudnorm's second pass is to apply (0 unless loudnorm measured it)."""
 
@@ -104,9 +104,10 @@ class Recording:
     colour_tagged: bool = False  # the stream names its colour matrix
     hdr: bool = False  # PQ or HLG (a recent phone's default): converted without tone mapping
     loudness: Loudness | None = None
-    # The filters that bring its sound, as OUTPUT_AUDIO makes it, to the target loudness
+    # The filters that bring its sound, as output_audio makes it, to the target loudness
     # (see _leveling); "" for silence.
     leveling: str = ""
+    channels: int = 2  # of the video's sound: 1 for a mono recording, else 2
     speech: tuple[float, float] = (0.0, 0.0)  # first and last moment that is not silence
     stream: Stream | None = None  # an H.264 clip's parameters and packets (see splice.py)
 
@@ -242,13 +243,14 @@ def _measure(
     A file cut short usually probes fine and only fails here, when it is read to the end.
     """
     args = [*ffmpeg.INPUT_GUARD, *ffmpeg.RECORDING_FORMATS, "-i", str(path)]
+    channels = 1 if probe.audio is not None and MONO.search(probe.audio) else 2
     if probe.audio is not None:
         # The EBU R128 meter at the recording's own rate (4x oversampled only for the true
         # peak): loudnorm's measuring pass resamples everything to 192 kHz first, and took
         # 0.9 s for a 60 s recording where this takes 0.2 s. Its log of every 100 ms goes
         # to level "verbose", under what is read ("quiet" is not in ffmpeg 5).
         measure = (
-            f"silencedetect=noise=-45dB:duration=0.35,{OUTPUT_AUDIO},"
+            f"silencedetect=noise=-45dB:duration=0.35,{output_audio(channels)},"
             "ebur128=peak=true:framelog=verbose"
         )
         args += ["-map", "0:a:0", "-af", measure, "-f", "null", "-"]
@@ -286,7 +288,8 @@ def _measure(
         height=height,
         colour_tagged=bool(probe.video and re.search(r"bt709|bt470|smpte170|bt2020", probe.video)),
         loudness=loudness,
-        leveling=_leveling(path, where, loudness),
+        leveling=_leveling(path, where, loudness, output_audio(channels)),
+        channels=channels,
         speech=_speech(result, decoded),
         hdr=bool(probe.video and re.search(r"smpte2084|arib-std-b67", probe.video)),
         stream=stream,
@@ -333,8 +336,16 @@ def _sps(data: bytes) -> tuple[int, int, int]:
     return 0, 0, -1
 
 
-def _leveling(path: Path, where: str, level: Loudness | None) -> str:
-    """Return the filters that bring the recording at *level* to the target loudness.
+def output_audio(channels: int) -> str:
+    """Return the filters that make a recording's sound the video's: 48 kHz, *channels*
+    (1 or 2). It is measured, leveled and encoded as that."""
+    layout = "mono" if channels == 1 else "stereo"
+    return f"aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts={layout}"
+
+
+def _leveling(path: Path, where: str, level: Loudness | None, shape: str) -> str:
+    """Return the filters that bring the recording at *level*, as *shape* (its
+    :func:`output_audio`) makes it, to the target loudness.
 
     One gain where the peaks allow it; a gain and a limiter where they do not (close-miked
     speech: its peaks often stand 20 dB over its loudness); loudnorm only for a loudness
@@ -348,18 +359,18 @@ def _leveling(path: Path, where: str, level: Loudness | None) -> str:
     if gain is not None:
         return f"volume={gain:.2f}dB"
     if level.lra <= TARGET_LRA:
-        return _limited(path, where, TARGET_LUFS - level.integrated)
-    args = [*_reading(path), "-af", f"{OUTPUT_AUDIO},{LOUDNORM}:print_format=json",
+        return _limited(path, where, TARGET_LUFS - level.integrated, shape)
+    args = [*_reading(path), "-af", f"{shape},{LOUDNORM}:print_format=json",
             "-f", "null", "-"]  # fmt: skip
     measured = _loudnorm(ffmpeg.run(args, what=where, check=False).text) or level
     return (
         f"{LOUDNORM}:measured_I={measured.integrated}:measured_TP={measured.true_peak}:"
         f"measured_LRA={measured.lra}:measured_thresh={measured.threshold}:"
-        f"offset={measured.offset}:linear=true,{OUTPUT_AUDIO}"
+        f"offset={measured.offset}:linear=true,{shape}"
     )
 
 
-def _limited(path: Path, where: str, gain: float) -> str:
+def _limited(path: Path, where: str, gain: float, shape: str) -> str:
     """Return a gain and a limiter that bring the recording to the target loudness.
 
     The limiter takes loudness off the peaks it holds, so the chain is read once as it
@@ -370,7 +381,7 @@ def _limited(path: Path, where: str, gain: float) -> str:
     tries: list[tuple[float, float]] = []
     while len(tries) < 2:
         # Sample peaks: the loudness is what is wanted here, and true peaks double the read.
-        chain = f"{OUTPUT_AUDIO},{_limiter(gain)},ebur128=peak=sample:framelog=verbose"
+        chain = f"{shape},{_limiter(gain)},ebur128=peak=sample:framelog=verbose"
         level = _meter(ffmpeg.run([*_reading(path), "-af", chain, "-f", "null", "-"],
                                   what=where, check=False).text)  # fmt: skip
         if level is None:
