@@ -52,6 +52,15 @@ def scratch(parent: Path, prefix: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+POLL = 0.2  # seconds between checks while waiting, so a stop signal is taken at once
+
+
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 class Cancelled(Exception):
     """A writer stopped because another one failed: never the error the user sees."""
 
@@ -78,6 +87,17 @@ class WriteContext:
     # schedule when the video is done, whatever happened): Python work that runs beside
     # it waits for this, so the drawing has the interpreter to itself (see schedule.py).
     drawn: threading.Event = field(default_factory=threading.Event)
+    # Cleared by the schedule while a deck is to be written, and set by the deck once its
+    # .pptx files are: the video's teaser GIF, Python as well, waits for it, so the deck
+    # (whose LibreOffice run is a panel's longest path) has the interpreter first.
+    decks_written: threading.Event = field(default_factory=_set_event)
+
+    def wait_for(self, event: threading.Event, what: str) -> None:
+        """Return once *event* is set; raise :class:`Cancelled` if the build is cancelled
+        first (checked every :data:`POLL` seconds)."""
+        while not event.wait(POLL):
+            if self.cancelled.is_set():
+                raise Cancelled(what)
 
     def existing(self, name: str) -> Path | None:
         """Return *name* from this run's stage or, failing that, from an earlier build."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.children import kill_all
-from builder.context import Cancelled, Options, Progress, WriteContext
+from builder.context import POLL, Cancelled, Options, Progress, WriteContext
 from builder.errors import OutputError
 from builder.theme import Theme
 
@@ -34,7 +34,6 @@ NEEDS: dict[str, tuple[str, ...]] = {"site": ("deck", "video")}
 # thread at a time: side by side, the drawing (which the whole encode waits for) took
 # turns with the deck. After it, the deck and its LibreOffice run beside the encode.
 AFTER_DRAWING: dict[str, str] = {"deck": "video"}
-POLL = 0.2  # seconds between checks while waiting, so a stop signal is taken at once
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ def contexts(
     results: Sequence[Result], staging: Path, options: Options, progress: Progress | None
 ) -> list[WriteContext]:
     """Return one write context per result, its stage folder made, sharing one cancel flag."""
-    cancelled, drawn = threading.Event(), threading.Event()
+    cancelled, drawn, decks_written = threading.Event(), threading.Event(), threading.Event()
+    decks_written.set()  # until write_outputs knows a deck is to be written
     made = []
     for result in results:
         ctx = WriteContext(
@@ -69,6 +69,7 @@ def contexts(
             progress=progress,
             cancelled=cancelled,
             drawn=drawn,
+            decks_written=decks_written,
         )
         ctx.stage.mkdir()
         made.append(ctx)
@@ -83,6 +84,8 @@ def write_outputs(
         return
     first = [w for w in writers if w.name not in NEEDS]
     later = [w for w in writers if w.name in NEEDS]
+    if any(w.name == "deck" for w in writers):
+        ctxs[0].decks_written.clear()  # the deck sets it (builder.deck.write_all)
     prepared = threading.Event()
 
     def then_prepare(branch: Callable[[], None]) -> Callable[[], None]:
@@ -154,6 +157,9 @@ def _branch(
         except OSError as e:
             # Disk full, quota, a file-size limit, a folder gone: one line, never a traceback.
             raise OutputError(write_error(e, _ctx_of(e, ctxs), out.name)) from None
+        finally:
+            if out.name == "deck":
+                ctxs[0].decks_written.set()  # the deck sets it sooner; whatever happened
 
     return run
 

@@ -200,3 +200,68 @@ def test_the_real_failure_is_raised_even_when_a_cancelled_branch_stopped_first()
 
     with pytest.raises(OutputError, match="ffmpeg failed"):
         run_branches([video, deck], cancelled)
+
+
+def test_the_video_waits_for_nothing_once_the_deck_branch_has_ended(tmp_path: Path) -> None:
+    # The teaser GIF waits until the decks are written (a panel's deck is its longest
+    # path); a deck writer that never says so must not keep the video waiting.
+    from types import SimpleNamespace
+
+    from builder.schedule import write_outputs
+
+    def video(board: Any, theme: Any, ctx: Any, events: list[str]) -> dict[str, Path]:
+        ctx.drawn.set()
+        assert not ctx.decks_written.is_set(), "a deck is to be written: wait for it"
+        assert ctx.decks_written.wait(5), "the deck ended, and the video still waits"
+        events.append("teaser made")
+        return {}
+
+    writers, events = _fakes(video)
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    no_theme: Any = None
+    write_outputs(writers, [SimpleNamespace(board=None, files={})], [ctx], no_theme)
+    assert events == ["deck started", "teaser made"]
+
+
+def test_without_a_deck_the_teaser_does_not_wait(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from builder.schedule import write_outputs
+
+    def video(board: Any, theme: Any, ctx: Any, events: list[str]) -> dict[str, Path]:
+        assert ctx.decks_written.is_set()
+        events.append("teaser made")
+        return {}
+
+    writers, events = _fakes(video)
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    no_theme: Any = None
+    write_outputs(writers[1:], [SimpleNamespace(board=None, files={})], [ctx], no_theme)
+    assert events == ["teaser made"]
+
+
+def test_the_teaser_is_made_once_the_decks_are_written_and_not_before(tmp_path: Path) -> None:
+    from builder.pitch import load_pitch
+    from builder.storyboard import plan
+    from builder.theme import load_theme
+    from builder.video import _teaser
+
+    pitch = load_pitch(Path(__file__).parent.parent / "examples" / "ada" / "pitch.yaml")
+    board = plan(pitch, pitch.interview.interviewers[0])
+    theme = load_theme(pitch.theme, relative_to=pitch.folder)
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    ctx.decks_written.clear()  # a deck is being written
+    made: list[Path] = []
+    worker = threading.Thread(target=lambda: made.append(_teaser(board, theme, ctx)))
+    worker.start()
+    time.sleep(0.5)
+    assert not (tmp_path / "preview.gif").exists(), "made while the deck was still Python"
+    ctx.decks_written.set()
+    worker.join(10)
+    assert made == [tmp_path / "preview.gif"] and made[0].stat().st_size > 0
+    # Cancelled while it waits: it stops at once, without a GIF.
+    other = WriteContext(stage=tmp_path / "other", final=tmp_path)
+    other.decks_written.clear()
+    other.cancelled.set()
+    with pytest.raises(Cancelled):
+        _teaser(board, theme, other)

@@ -41,10 +41,14 @@ def write_all(
     from builder.deck.package import language_tag
 
     files = []
-    for board, ctx in jobs:
-        ctx.report("deck", 0.0)
-        files.append({"pptx": build_pptx(board, theme, ctx.stage / PPTX_NAME, ctx.warnings)})
-        ctx.report("deck", 0.3 * len(files) / len(jobs))
+    try:
+        for board, ctx in jobs:
+            ctx.report("deck", 0.0)
+            files.append({"pptx": build_pptx(board, theme, ctx.stage / PPTX_NAME, ctx.warnings)})
+            ctx.report("deck", 0.3 * len(files) / len(jobs))
+    finally:
+        for _, ctx in jobs:
+            ctx.decks_written.set()  # also on failure: nothing may wait for ever
     soffice = pdf.find_soffice()
     if soffice is None:
         for _, ctx in jobs:

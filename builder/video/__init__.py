@@ -109,7 +109,7 @@ def write(
     with ThreadPoolExecutor(max_workers=2) as pool:
         scenes, saved = _draw(board, theme, ctx, bool(burned), pool, store)
         ctx.drawn.set()  # from here on ffmpeg does most of the work (see schedule.py)
-        gif = pool.submit(preview.write_gif, board, theme, ctx.stage / "preview.gif")
+        gif = pool.submit(_teaser, board, theme, ctx)
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
         # never save the same image at once. (The video opens on this very picture.)
         poster = pool.submit(preview.write_poster, scenes[0].copy(), ctx.stage / "poster.png")
@@ -122,6 +122,18 @@ def write(
         files["captions"].write_text(to_vtt(cues), encoding="utf-8")
     ctx.report(label, 1.0)
     return files
+
+
+def _teaser(board: Storyboard, theme: Theme, ctx: WriteContext) -> Path:
+    """Write preview.gif once the run's decks are written (see WriteContext.decks_written);
+    return its path.
+
+    Both are Python: at once, they took turns in one interpreter, and a panel's deck (which
+    its LibreOffice run makes the longest path) waited. After it, the GIF is made while
+    LibreOffice and ffmpeg work in processes of their own.
+    """
+    ctx.wait_for(ctx.decks_written, f"video {board.interviewer.slug}")
+    return preview.write_gif(board, theme, ctx.stage / "preview.gif")
 
 
 def _draw(
