@@ -245,9 +245,9 @@ def _measure(
     args = [*ffmpeg.INPUT_GUARD, *ffmpeg.RECORDING_FORMATS, "-i", str(path)]
     channels = 1 if probe.audio is not None and MONO.search(probe.audio) else 2
     if probe.audio is not None:
-        # The EBU R128 meter at the recording's own rate (4x oversampled only for the true
-        # peak): loudnorm's measuring pass resamples everything to 192 kHz first, and took
-        # 0.9 s for a 60 s recording where this takes 0.2 s. Its log of every 100 ms goes
+        # The EBU R128 meter at the video's rate (4x oversampled only for the true peak):
+        # loudnorm's measuring pass resamples everything to 192 kHz first, and took 0.9 s
+        # for a 60 s recording where this takes 0.2 s. Its log of every 100 ms goes
         # to level "verbose", under what is read ("quiet" is not in ffmpeg 5).
         measure = (
             f"silencedetect=noise=-45dB:duration=0.35,{output_audio(channels)},"
@@ -348,8 +348,8 @@ def _leveling(path: Path, where: str, level: Loudness | None, shape: str) -> str
     :func:`output_audio`) makes it, to the target loudness.
 
     One gain where the peaks allow it; a gain and a limiter where they do not (close-miked
-    speech: its peaks often stand 20 dB over its loudness); loudnorm only for a loudness
-    range too wide to keep, which it narrows. The gain and the limiter run at the video's
+    speech: its peaks often stand 20 dB over its loudness); loudnorm (its dynamic mode)
+    only for a loudness range wider than it keeps. The gain and the limiter run at the video's
     rate: loudnorm resamples to 192 kHz, and took 0.9 s to measure a 60 s recording and
     1.3 s of CPU to apply to it, where a limiter's trial read takes 0.3 s.
     """
