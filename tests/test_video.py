@@ -702,6 +702,15 @@ def onset(path: Path, start: float, end: float) -> float:
     return start + next(n for n, v in enumerate(samples) if abs(v) >= half) / 48000
 
 
+def two_steps(seconds: float, quiet: float, loud: float) -> list[str]:
+    """Return ffmpeg's inputs and filter for a 220 Hz tone, *seconds* at *quiet* dB, then
+    as long at *loud* dB (mono): a recording with a step in its loudness."""
+    tone = f"sine=frequency=220:sample_rate=48000:duration={seconds}"
+    return ["-f", "lavfi", "-i", f"{tone},volume={quiet}dB",
+            "-f", "lavfi", "-i", f"{tone},volume={loud}dB",
+            "-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1"]  # fmt: skip
+
+
 def narrate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sound: list[str]
 ) -> tuple[Recording, Path, str]:
@@ -725,10 +734,7 @@ def test_a_recording_whose_peaks_allow_it_gets_one_gain(
 ) -> None:
     # A quiet sentence, then a louder one (6 dB apart): one gain lifts both to -16 LUFS
     # and keeps them 6 dB apart, as spoken; no limiter or 192 kHz round trip runs.
-    tone = "sine=frequency=220:sample_rate=48000:duration=4"
-    recording, video, encode = narrate(tmp_path, monkeypatch, [
-        "-f", "lavfi", "-i", f"{tone},volume=-10dB", "-f", "lavfi", "-i", f"{tone},volume=-4dB",
-        "-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1", "-ac", "2"])  # fmt: skip
+    recording, video, encode = narrate(tmp_path, monkeypatch, [*two_steps(4, -10, -4), "-ac", "2"])
     assert recording.loudness is not None
     gain = recording.loudness.gain()
     assert gain is not None
@@ -789,10 +795,7 @@ def test_a_loudness_range_too_wide_to_keep_goes_through_loudnorm(
 ) -> None:
     # Quiet, then loud (16 dB apart, a range of 16 LU, over loudnorm's 11): that is for
     # loudnorm's dynamic mode, given its own measurement of the recording.
-    tone = "sine=frequency=220:sample_rate=48000:duration=5"
-    recording, video, encode = narrate(tmp_path, monkeypatch, [
-        "-f", "lavfi", "-i", f"{tone},volume=-24dB", "-f", "lavfi", "-i", f"{tone},volume=-8dB",
-        "-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1"])  # fmt: skip
+    recording, video, encode = narrate(tmp_path, monkeypatch, two_steps(5, -24, -8))
     level = recording.loudness
     assert level is not None and level.lra > 11
     assert "loudnorm=" in encode and "measured_LRA=" in encode and "alimiter" not in encode
