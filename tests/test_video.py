@@ -1111,3 +1111,32 @@ def test_an_hdr_recording_is_used_with_a_warning(tmp_path: Path) -> None:
     result = run_cli("video", pitch, "-o", tmp_path / "out", "--size", "720p")
     assert result.exit_code == 0, result.output
     assert "phone.mov is HDR" in result.stderr
+
+
+def test_the_recording_is_measured_while_the_slides_are_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Measuring reads the whole recording (ffmpeg: most of a second for a minute); the
+    # slides need nothing from it, so they are drawn meanwhile. A measurement that waits
+    # for the drawing to begin would wait for ever if the drawing waited for it.
+    import builder.video as video
+
+    drawing = threading.Event()
+    real_draw, real_inspect = video.draw_scene, video.inspect
+
+    def draw(*args: Any, **kwargs: Any) -> Image.Image:
+        drawing.set()
+        return real_draw(*args, **kwargs)
+
+    def measure(*args: Any, **kwargs: Any) -> Recording:
+        assert drawing.wait(10), "the slides were not drawn until the recording was measured"
+        return real_inspect(*args, **kwargs)
+
+    monkeypatch.setattr(video, "draw_scene", draw)
+    monkeypatch.setattr(video, "inspect", measure)
+    pitch = copy_example("ada", tmp_path)
+    make_speech(pitch.parent / "media" / "voice.m4a", "Thank you for your time, Sarah.")
+    set_video(pitch, recording="media/voice.m4a")
+    result = run_cli("video", pitch, "-o", tmp_path / "out", "--size", "720p")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "video.mp4").stat().st_size > 0

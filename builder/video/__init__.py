@@ -100,14 +100,17 @@ def write(
     label = f"video {board.interviewer.slug}"
     ctx.report(label, 0.0)
     ffmpeg.ffmpeg()  # fail before any drawing when there is no ffmpeg
-    recording = _recording(board, ctx)
-    plan = timeline.plan(board, recording)
-    cues = _cues(board, recording, plan, ctx)
-    burned = cues if ctx.options.burn_captions else []
     # Drawing lets go of the GIL often enough that two threads draw the slides faster; the
-    # preview GIF and the poster are made while ffmpeg encodes.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        scenes, saved = _draw(board, theme, ctx, bool(burned), pool, store)
+    # preview GIF and the poster are made while ffmpeg encodes. The recording is measured
+    # (ffmpeg reads it whole: most of a second for a minute of it) while the slides are
+    # drawn, which need nothing from it; but captions to burn in need room on the slides,
+    # and whether there are any depends on its timing.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        measuring = pool.submit(_recording, board, ctx)
+        timed = _timed(board, ctx, measuring.result()) if ctx.options.burn_captions else None
+        scenes, saved = _draw(board, theme, ctx, bool(timed and timed[2]), pool, store)
+        recording, plan, cues = timed or _timed(board, ctx, measuring.result())
+        burned = cues if ctx.options.burn_captions else []
         ctx.drawn.set()  # from here on ffmpeg does most of the work (see schedule.py)
         gif = pool.submit(_teaser, board, theme, ctx)
         # A copy: Pillow keeps a save's settings on the image object, so two threads must
@@ -122,6 +125,14 @@ def write(
         files["captions"].write_text(to_vtt(cues), encoding="utf-8")
     ctx.report(label, 1.0)
     return files
+
+
+def _timed(
+    board: Storyboard, ctx: WriteContext, recording: Recording | None
+) -> tuple[Recording | None, Timeline, list[Cue]]:
+    """Return *recording*, the video's timeline with it, and the captions on that timeline."""
+    plan = timeline.plan(board, recording)
+    return recording, plan, _cues(board, recording, plan, ctx)
 
 
 def _teaser(board: Storyboard, theme: Theme, ctx: WriteContext) -> Path:
