@@ -114,6 +114,36 @@ def test_ctrl_c_while_libreoffice_runs_leaves_nothing(ada: Path, tmp_path: Path)
     assert_nothing_left(build, out)
 
 
+def test_a_stop_while_the_recording_is_measured_ends_its_reading(ada: Path, tmp_path: Path) -> None:
+    # The recording is measured while the slides are drawn in other threads; a stop must
+    # end that ffmpeg, not wait for it and then start the next read (a limiter's trial,
+    # for speech): measured in a thread of its own, it did, for seconds.
+    speech = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(speech), "Thank you, Sarah. " * 6],
+                   check=True)  # fmt: skip
+    voice = ada.parent / "media" / "voice.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "-1", "-i", str(speech), "-t", "170",
+                    "-ac", "2", "-ar", "48000", str(voice)], check=True)  # fmt: skip
+    text = ada.read_text(encoding="utf-8").replace(
+        "video:\n", "video:\n  recording: media/voice.wav\n", 1
+    )
+    ada.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    build = Build(tmp_path, "video", ada, "-o", out, "--size", "720p")
+    deadline = time.monotonic() + 60
+    while not any("ebur128=peak=true" in line for line in processes_mentioning(str(voice))):
+        assert time.monotonic() < deadline and build.process.poll() is None, build.finish()
+        time.sleep(0.01)
+    build.process.send_signal(signal.SIGINT)  # to the build alone, as `kill -INT` does
+    started_after: list[str] = []
+    while build.process.poll() is None:
+        started_after += [line for line in processes_mentioning(str(voice)) if "alimiter" in line]
+        time.sleep(0.01)
+    assert build.finish() == (130, INTERRUPTED)
+    assert started_after == [], "the measuring went on after the stop"
+    assert_nothing_left(build, out)
+
+
 def test_sigterm_while_ffmpeg_runs_keeps_the_previous_build(ada: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert Build(tmp_path, "deck", ada, "-o", out).finish()[0] == 0

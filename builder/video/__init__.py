@@ -105,11 +105,16 @@ def write(
     # (ffmpeg reads it whole: most of a second for a minute of it) while the slides are
     # drawn, which need nothing from it; but captions to burn in need room on the slides,
     # and whether there are any depends on its timing.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        measuring = pool.submit(_recording, board, ctx)
-        timed = _timed(board, ctx, measuring.result()) if ctx.options.burn_captions else None
-        scenes, saved = _draw(board, theme, ctx, bool(timed and timed[2]), pool, store)
-        recording, plan, cues = timed or _timed(board, ctx, measuring.result())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        if ctx.options.burn_captions:
+            timed = _timed(board, ctx, _recording(board, ctx))
+            drawn = _draw(board, theme, ctx, bool(timed[2]), pool, store)
+        else:
+            drawn = _draw(board, theme, ctx, False, pool, store)
+            # Here, not in a thread: a stop or an error ends its ffmpeg (see ffmpeg.run).
+            timed = _timed(board, ctx, _recording(board, ctx))
+        scenes, saved = drawn()
+        recording, plan, cues = timed
         burned = cues if ctx.options.burn_captions else []
         ctx.drawn.set()  # from here on ffmpeg does most of the work (see schedule.py)
         gif = pool.submit(_teaser, board, theme, ctx)
@@ -154,9 +159,10 @@ def _draw(
     burn: bool,
     pool: ThreadPoolExecutor,
     store: segments.Store | None,
-) -> tuple[list[Image.Image], dict[int, Path]]:
-    """Return every scene drawn at the video's size (leaving room for captions to burn in),
-    and the files already written for them, by index.
+) -> Callable[[], tuple[list[Image.Image], dict[int, Path]]]:
+    """Start drawing every scene at the video's size (leaving room for captions to burn
+    in) in *pool*; return the function that waits for them and gives the pictures and the
+    files already written for them, by index.
 
     With *store*, the pictures are the ones the run's videos share (written into the
     store's folder): a scene the panel's interviewers have in common is drawn once.
@@ -174,14 +180,19 @@ def _draw(
         picture = store.picture(_key(scene, board, size, space), lambda: one(scene)[0], name)
         return picture.image, picture.path
 
-    scenes: list[Image.Image] = []
-    saved: dict[int, Path] = {}
-    for index, (image, path) in enumerate(pool.map(one if store is None else shared, board.scenes)):
-        scenes.append(image)
-        if path is not None:
-            saved[index] = path
-        ctx.report(f"video {board.interviewer.slug}", DRAW * len(scenes) / len(board.scenes))
-    return scenes, saved
+    drawing = pool.map(one if store is None else shared, board.scenes)  # starts them all
+
+    def collected() -> tuple[list[Image.Image], dict[int, Path]]:
+        scenes: list[Image.Image] = []
+        saved: dict[int, Path] = {}
+        for index, (image, path) in enumerate(drawing):
+            scenes.append(image)
+            if path is not None:
+                saved[index] = path
+            ctx.report(f"video {board.interviewer.slug}", DRAW * len(scenes) / len(board.scenes))
+        return scenes, saved
+
+    return collected
 
 
 def _key(scene: Scene, board: Storyboard, size: tuple[int, int], space: float) -> Hashable:
