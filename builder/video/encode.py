@@ -269,7 +269,12 @@ def channels_of(job: Job) -> int:
 
 def video_codec(job: Job, starts: list[int]) -> list[str]:
     """Return the H.264 encoder's options, with a keyframe at each tick of *starts*."""
-    level, maxrate, bufsize = LEVELS[1080 if job.size[1] > 720 else 720]
+    return codec_for(job.size, starts)
+
+
+def codec_for(size: tuple[int, int], starts: list[int]) -> list[str]:
+    """Return the H.264 encoder's options for a video of *size* (see :func:`video_codec`)."""
+    level, maxrate, bufsize = LEVELS[1080 if size[1] > 720 else 720]
     keyframes = ",".join(seconds(t) for t in starts)
     return [
         # superfast plus x264's macroblock tree (veryfast has it, superfast leaves it out)
@@ -322,7 +327,7 @@ def _head(job: Job, inputs: Inputs, graph: list[str]) -> list[str]:
     assert following is not None  # the closing scene always follows the recording
     # Video and sound of the recording are read as two inputs: through one input, reading
     # the sound ahead would also decode (and hold in memory) every picture read past.
-    camera = inputs.add(recording.path, *RECORDING_FORMATS, "-an")
+    camera = inputs.add(recording.video_path, *RECORDING_FORMATS, "-an")
     first, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
     frames = clip.length // FRAME  # at least 30: shorter recordings are refused (MIN_SECONDS)
     fade = f"{FADE / TICKS:.6f}"
@@ -333,8 +338,7 @@ def _head(job: Job, inputs: Inputs, graph: list[str]) -> list[str]:
         f"[{after}:v]{rgb_to_709()},{still_loop(FADE_FRAMES)}[after]",
         # Exactly the slot's frames (the last one repeated if the picture ends early), then
         # three views of them: the fade in, the frames between the fades, the last frame.
-        f"[{camera}:v]setpts=PTS-STARTPTS,fps={FPS},tpad=stop=-1:stop_mode=clone,"
-        f"trim=end_frame={frames},{fit_camera(job, recording)},setpts=PTS-STARTPTS,"
+        f"[{camera}:v]{camera_frames(job.size, job.background, recording, frames)},"
         f"split=3[cam0][cam1][cam2]",
         f"[cam0]trim=end_frame={FADE_FRAMES}[camin]",
         f"[cam1]trim=start_frame={FADE_FRAMES},setpts=PTS-STARTPTS[camera]",
@@ -348,7 +352,21 @@ def _head(job: Job, inputs: Inputs, graph: list[str]) -> list[str]:
 
 def fit_camera(job: Job, recording: Recording) -> str:
     """Return the filters fitting camera pictures into the frame, in BT.709 4:2:0."""
-    width, height = job.size
+    return fit_into(job.size, job.background, recording)
+
+
+def camera_frames(size: tuple[int, int], background: str, recording: Recording, frames: int) -> str:
+    """Return the filters giving exactly *frames* of the recording's pictures at 30 fps
+    (the last one repeated if the picture ends early), fitted into *size*."""
+    return (
+        f"setpts=PTS-STARTPTS,fps={FPS},tpad=stop=-1:stop_mode=clone,trim=end_frame={frames},"
+        f"{fit_into(size, background, recording)},setpts=PTS-STARTPTS"
+    )
+
+
+def fit_into(size: tuple[int, int], background: str, recording: Recording) -> str:
+    """Return the filters fitting *recording*'s pictures into *size* on *background*."""
+    width, height = size
     # Untagged camera footage: HD is BT.709 and SD is BT.601 by convention.
     matrix = (
         "auto" if recording.colour_tagged else ("bt709" if recording.height >= 720 else "bt601")
@@ -356,7 +374,7 @@ def fit_camera(job: Job, recording: Recording) -> str:
     return (
         f"scale={width}:{height}:force_original_aspect_ratio=decrease:in_color_matrix={matrix}:"
         f"out_color_matrix=bt709:out_range=tv,"
-        f"pad={width}:{height}:-1:-1:color={job.background},setsar=1,format=yuv420p"
+        f"pad={width}:{height}:-1:-1:color={background},setsar=1,format=yuv420p"
     )
 
 
