@@ -20,10 +20,14 @@ from test_video import (
     copy_example,
     counting_ffmpeg,
     ffmpeg_complaints,
+    onset,
     probe,
     run_cli,
+    set_video,
 )
 
+from builder.pitch import load_pitch
+from builder.storyboard import plan
 from builder.video import mp4
 
 PEOPLE = ("petra-schulz", "mehmet-oeztuerk")
@@ -267,3 +271,60 @@ def test_segments_run_as_long_as_the_same_videos_share_them() -> None:
     # Alone, or with nobody sharing: one segment for the whole video.
     assert runs([(plan, a)]) == [[0]]
     assert runs([(plan, a), (plan, [*c[:4], "c4", "c5"])]) == [[0], [0]]
+
+
+def gops(video: Path) -> dict[float, str]:
+    """Return a hash of the coded video of each group of pictures, by its start in seconds."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "packet=pts_time,flags,data_hash", "-show_data_hash", "sha256", "-of", "json",
+         str(video)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    found: dict[float, hashlib._Hash] = {}
+    start = 0.0
+    for packet in json.loads(out)["packets"]:
+        if "K" in packet["flags"]:
+            start = round(float(packet["pts_time"]), 3)
+            found[start] = hashlib.sha256()
+        found[start].update(packet["data_hash"].encode())
+    return {at: part.hexdigest() for at, part in found.items()}
+
+
+def test_a_panels_recording_is_encoded_once_and_copied_into_every_video(tmp_path: Path) -> None:
+    # A clip with B-frames cannot be copied as it is: each video encoded it again (the
+    # most expensive part of each). For a panel it is encoded once, and every interviewer's
+    # video copies that, its clap still 2 s into the recording.
+    pitch = copy_example("jonas", tmp_path)
+    clip = pitch.parent / "media" / "clap.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=4",
+         "-f", "lavfi", "-i", "aevalsrc='if(between(t,2,2.004),0.9,0.02)*sin(2*PI*440*t)'"
+         ":s=48000:d=4",
+         "-c:v", "libx264", "-preset", "ultrafast", "-bf", "3", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", str(clip)],
+        check=True,
+    )  # fmt: skip
+    set_video(pitch, recording="media/clap.mp4")
+    wrapper, log = counting_ffmpeg(tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
+        result = run_cli("video", pitch, "-o", tmp_path / "out", "--size", "720p")
+    assert result.exit_code == 0, result.output
+    runs = log.read_text(encoding="utf-8").splitlines()
+    encodes = [run for run in runs if "libx264" in run and str(clip) in run]
+    assert len(encodes) == 1, "the recording's picture encoded once for the panel"
+    loaded = load_pitch(pitch)
+    shared: set[str] | None = None
+    for person in loaded.interview.interviewers:
+        video = tmp_path / "out" / person.slug / "video.mp4"
+        start = plan(loaded, person).scenes[0].duration  # the title card, then the recording
+        assert onset(video, start + 1.9, start + 2.1) == pytest.approx(start + 2, abs=0.002)
+        seconds = float(probe(video)["format"]["duration"])
+        assert ffmpeg_complaints(video) == {}
+        assert_clean_timing(video, seconds)
+        # The recording after its fade in (from 0.5 s): the same coded pictures in each.
+        middle = gops(video).get(round(start + 0.5, 3))
+        assert middle is not None, "a keyframe where the copy begins"
+        shared = {middle} if shared is None else shared & {middle}
+    assert shared, "every video copies the same encode of the recording"

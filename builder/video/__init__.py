@@ -9,6 +9,7 @@ come from :mod:`builder.captions`, pictures from :mod:`builder.frames`.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable, Hashable, Sequence
@@ -25,7 +26,7 @@ from builder.frames import CAPTION_SPACE, SIZES, Place, caption_overlay, draw_sc
 from builder.schedule import run_branches
 from builder.storyboard import Scene, Storyboard
 from builder.theme import Theme
-from builder.video import encode, ffmpeg, preview, segments, splice, stills, timeline
+from builder.video import encode, ffmpeg, preview, segments, splice, stills, timeline, transcode
 from builder.video.recording import Recording, inspect
 from builder.video.timeline import FRAME, TICKS, Timeline
 
@@ -45,38 +46,60 @@ def write_all(
     """Write every job's video (as :func:`write` does); return their paths, in order.
 
     For a panel of slides-only videos the scenes the interviewers share are encoded once
-    (see :mod:`.segments`); one interviewer, a recording or burned-in captions take the
-    one-command path of :func:`write`, which is cheaper for a single video.
+    (see :mod:`.segments`); a panel's recording is measured once and, where the copy path
+    cannot take it as it is, encoded once for every video to copy (see :mod:`.transcode`).
+    One interviewer, or burned-in captions, take the one-command path of :func:`write`,
+    which is cheaper for a single video.
     """
     shareable = [
         (board.video is None or board.video.recording is None) and not ctx.options.burn_captions
         for board, ctx in jobs
     ]
     if len(jobs) < 2 or not all(shareable):
-        return [write(board, theme, ctx) for board, ctx in jobs]
-    # The shared folder lives in the first interviewer's stage, so a stopped build's
-    # clean-up removes it with the stage.
+        # The shared folder lives in the first interviewer's stage, so a stopped build's
+        # clean-up removes it with the stage.
+        with jobs[0][1].scratch("video-recording") as folder:
+            recording, copied = _shared_recording(jobs, theme, folder)
+            if not copied:  # each video a whole encode: two at once would only contend
+                return [write(board, theme, ctx, recording=recording) for board, ctx in jobs]
+            # Copying videos are light (a few encoded seconds, the sound in one thread):
+            # two at once keep both cores busy.
+            return _in_lanes(
+                jobs, lambda i: write(jobs[i][0], theme, jobs[i][1], recording=recording)
+            )
     with jobs[0][1].scratch("video-parts") as folder:
         store = segments.Store(folder)
-        written: dict[int, dict[str, Path]] = {}
         size = SIZES[jobs[0][1].options.size]
         starts = segments.runs(
             [(timeline.plan(board, None), _keys(board, size, 0.0)) for board, _ in jobs]
         )
-
-        def lane(first: int) -> Callable[[], None]:
-            def run() -> None:
-                for index in range(first, len(jobs), LANES):
-                    board, ctx = jobs[index]
-                    written[index] = write(board, theme, ctx, store=store, runs=starts[index])
-
-            return run
-
         # Two videos at once: while one draws its slides (Python, one core at a time), the
         # other's segments encode; a segment both need is encoded by the first to ask.
-        # A failure in one stops the other, as between the deck and the video.
-        run_branches([lane(k) for k in range(min(LANES, len(jobs)))], jobs[0][1].cancelled)
-        return [written[index] for index in range(len(jobs))]
+        return _in_lanes(
+            jobs, lambda i: write(jobs[i][0], theme, jobs[i][1], store=store, runs=starts[i])
+        )
+
+
+def _in_lanes(
+    jobs: Sequence[tuple[Storyboard, WriteContext]],
+    write_one: Callable[[int], dict[str, Path]],
+) -> list[dict[str, Path]]:
+    """Run *write_one* for the index of every job, :data:`LANES` at a time; return its
+    results, in order.
+
+    A failure in one lane stops the other, as between the deck and the video.
+    """
+    written: dict[int, dict[str, Path]] = {}
+
+    def lane(first: int) -> Callable[[], None]:
+        def run() -> None:
+            for index in range(first, len(jobs), LANES):
+                written[index] = write_one(index)
+
+        return run
+
+    run_branches([lane(k) for k in range(min(LANES, len(jobs)))], jobs[0][1].cancelled)
+    return [written[index] for index in range(len(jobs))]
 
 
 def write(
@@ -86,12 +109,15 @@ def write(
     *,
     store: segments.Store | None = None,
     runs: Sequence[int] | None = None,
+    recording: Recording | None = None,
 ) -> dict[str, Path]:
     """Write video.mp4, poster.png, preview.gif and (given a script or captions) video.vtt
     for *board* into ``ctx.stage``; return their paths by kind.
 
     With *store* (slides only), the video is joined from segments shared with the run's
     other interviewers, starting at the slots *runs* gives (see :func:`.segments.runs`).
+    With *recording*, that is the pitch's recording, measured already (and perhaps encoded
+    once for the whole panel: see :func:`_shared_recording`).
 
     Raises :class:`MediaError` for an unusable recording or caption file and
     :class:`OutputError` when ffmpeg is missing or fails; the pipeline then discards the
@@ -107,12 +133,12 @@ def write(
     # and whether there are any depends on its timing.
     with ThreadPoolExecutor(max_workers=2) as pool:
         if ctx.options.burn_captions:
-            timed = _timed(board, ctx, _recording(board, ctx))
+            timed = _timed(board, ctx, recording or _recording(board, ctx))
             drawn = _draw(board, theme, ctx, bool(timed[2]), pool, store)
         else:
             drawn = _draw(board, theme, ctx, False, pool, store)
             # Here, not in a thread: a stop or an error ends its ffmpeg (see ffmpeg.run).
-            timed = _timed(board, ctx, _recording(board, ctx))
+            timed = _timed(board, ctx, recording or _recording(board, ctx))
         scenes, saved = drawn()
         recording, plan, cues = timed
         burned = cues if ctx.options.burn_captions else []
@@ -130,6 +156,34 @@ def write(
         files["captions"].write_text(to_vtt(cues), encoding="utf-8")
     ctx.report(label, 1.0)
     return files
+
+
+def _shared_recording(
+    jobs: Sequence[tuple[Storyboard, WriteContext]], theme: Theme, folder: Path
+) -> tuple[Recording | None, bool]:
+    """Return the panel's recording (None without one), its picture encoded once into
+    *folder* when every video would otherwise encode it (see :mod:`.transcode`), and
+    whether the videos copy it; for one interviewer, (None, False): write measures it.
+
+    The recording is the pitch's, the same for every interviewer: measured once here.
+    """
+    board, ctx = jobs[0]
+    if len(jobs) < 2:
+        return None, False
+    recording = _recording(board, ctx)
+    if recording is None or recording.kind != "clip" or ctx.options.burn_captions:
+        return recording, False
+    size = SIZES[ctx.options.size]
+    clip = timeline.plan(board, recording).clip
+    assert clip is not None  # a video recording always has its slot
+    frames = clip.length // FRAME
+    if isinstance(splice.decide(recording, size, frames, False), splice.Splice):
+        return recording, True  # copied into each video as it is
+    what = _where(board, "video.recording")
+    background = theme.colors.background
+    shown = functools.partial(ctx.report, "video recording")  # raises Cancelled when stopped
+    made = transcode.copyable(recording, size, background, frames, folder, what, shown)
+    return (made, True) if made is not None else (recording, False)
 
 
 def _timed(

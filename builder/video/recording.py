@@ -110,6 +110,14 @@ class Recording:
     channels: int = 2  # of the video's sound: 1 for a mono recording, else 2
     speech: tuple[float, float] = (0.0, 0.0)  # first and last moment that is not silence
     stream: Stream | None = None  # an H.264 clip's parameters and packets (see splice.py)
+    # Where its picture is read from when that is not *path*: a panel's one encode of it
+    # that every interviewer's video copies (see transcode.py).
+    picture: Path | None = None
+
+    @property
+    def video_path(self) -> Path:
+        """Return the file the recording's picture is read from."""
+        return self.picture or self.path
 
 
 @dataclass(frozen=True)

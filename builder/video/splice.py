@@ -185,15 +185,15 @@ def commands(job: encode.Job, splice: Splice, work: Path) -> tuple[list[str], li
     title, after = inputs.add(job.pictures[0]), inputs.add(job.pictures[following])
     # The recording three times: its first frames (decoded for the fade in), its last
     # frame (sought, for the fade out) and its packets (copied, never decoded).
-    head = inputs.add(recording.path, *RECORDING_FORMATS, "-an",
+    head = inputs.add(recording.video_path, *RECORDING_FORMATS, "-an",
                       "-t", f"{(splice.first + 1) / FPS:.6f}")  # fmt: skip
     last = (splice.frames - 1) / FPS - 0.5 / FPS
-    tail = inputs.add(recording.path, *RECORDING_FORMATS, "-an", "-ss", f"{last:.6f}")
+    tail = inputs.add(recording.video_path, *RECORDING_FORMATS, "-an", "-ss", f"{last:.6f}")
     # Sought a quarter frame after the cut: the demuxer starts at the last keyframe at or
     # before that time (from the MP4's index), which is the cut keyframe whatever the
     # rounding; a stream copy keeps every packet from there on.
     cut = f"{(splice.first + 0.25) / FPS:.6f}"
-    packets = inputs.add(recording.path, *RECORDING_FORMATS, "-an", "-ss", cut)
+    packets = inputs.add(recording.video_path, *RECORDING_FORMATS, "-an", "-ss", cut)
     slides = inputs.add(job.slides, "-f", "concat", "-safe", "0")
     camera = encode.fit_camera(job, recording)
     fade = f"{FADE / TICKS:.6f}"
