@@ -63,15 +63,20 @@ def panel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """Build the German two-interviewer example's videos at 720p with ffmpeg's runs
     counted; return the output folder and the logged runs."""
     folder = tmp_path_factory.mktemp("panel")
-    pitch = copy_example("jonas", folder)
+    lines = counted_build(copy_example("jonas", folder), folder)
+    runs = [line for line in lines if any(w in line for w in ("libx264", "-c:v copy", "-c:a aac"))]
+    return folder / "out", runs
+
+
+def counted_build(pitch: Path, folder: Path) -> list[str]:
+    """Build *pitch*'s videos at 720p into ``folder/out`` with ffmpeg's runs logged; return
+    the arguments of each run."""
     wrapper, log = counting_ffmpeg(folder)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
         result = run_cli("video", pitch, "-o", folder / "out", "--size", "720p")
     assert result.exit_code == 0, result.output
-    lines = log.read_text(encoding="utf-8").splitlines()
-    runs = [line for line in lines if any(w in line for w in ("libx264", "-c:v copy", "-c:a aac"))]
-    return folder / "out", runs
+    return log.read_text(encoding="utf-8").splitlines()
 
 
 def test_shared_scenes_are_encoded_once(panel: tuple[Path, list[str]]) -> None:
@@ -306,12 +311,7 @@ def test_a_panels_recording_is_encoded_once_and_copied_into_every_video(tmp_path
         check=True,
     )  # fmt: skip
     set_video(pitch, recording="media/clap.mp4")
-    wrapper, log = counting_ffmpeg(tmp_path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
-        result = run_cli("video", pitch, "-o", tmp_path / "out", "--size", "720p")
-    assert result.exit_code == 0, result.output
-    runs = log.read_text(encoding="utf-8").splitlines()
+    runs = counted_build(pitch, tmp_path)
     encodes = [run for run in runs if "libx264" in run and str(clip) in run]
     assert len(encodes) == 1, "the recording's picture encoded once for the panel"
     loaded = load_pitch(pitch)
