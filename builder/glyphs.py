@@ -74,6 +74,11 @@ _REASONS: dict[Kind, str] = {
     "complex": "the tool ships no font for this script",
     "other": "neither the theme's font nor the fallback font (Noto Sans) has it",
 }
+# Captions burned into a video: only the frames draw them (the deck's PDF never does).
+_BURNED_REASONS: dict[Kind, str] = {
+    **_REASONS,
+    "emoji": "emoji need a colour font, and the video's frames are drawn without one",
+}
 # What to do instead: a name or a word in another script can be written in Latin letters.
 _ADVICE: dict[Kind, str] = {
     "emoji": "remove {it}",
@@ -229,14 +234,15 @@ def missing(text: str, drawable: frozenset[int]) -> list[str]:
     return found
 
 
-def describe(chars: list[str]) -> str:
-    """Return the message body for undrawable *chars* (one field's worth)."""
+def describe(chars: list[str], reasons: dict[Kind, str] | None = None) -> str:
+    """Return the message body for undrawable *chars* (one field's worth), giving the
+    reason for their kind from *reasons* (default: the pitch's, for every output)."""
     shown = ", ".join(_named(c) for c in chars[:3])
     more = f" and {len(chars) - 3} more" if len(chars) > 3 else ""
     noun = "the character" if len(chars) == 1 else "the characters"
     first = kind(chars[0])
     advice = _ADVICE[first].format(it="it" if len(chars) == 1 else "them")
-    return f"{noun} {shown}{more} cannot be drawn: {_REASONS[first]}; {advice}"
+    return f"{noun} {shown}{more} cannot be drawn: {(reasons or _REASONS)[first]}; {advice}"
 
 
 def _named(char: str) -> str:
@@ -285,6 +291,26 @@ def pitch_problems(pitch: Pitch, doc: YamlDoc, theme: Theme | None = None) -> li
         if loc[:2] == ("candidate", "links") and len(loc) == 3
     ]
     return field_problems(fields, drawable)
+
+
+def caption_problem(texts: Iterable[str], drawable: frozenset[int]) -> str | None:
+    """Return the message body for the first caption in *texts* holding a character outside
+    *drawable* (captions to be drawn into a video), or ``None`` when every one can be drawn.
+
+    One line for the whole file: the first such caption by its words, and how many more.
+    """
+    bad = [(text, chars) for text in texts if (chars := missing(text, drawable))]
+    if not bad:
+        return None
+    text, chars = bad[0]
+    words = " ".join(text.split())
+    shown = words if len(words) <= 40 else words[:39] + "\u2026"
+    others = len(bad) - 1
+    more = f" (and {others} more caption{'s' if others > 1 else ''})" if others else ""
+    return (
+        f'the caption "{shown}"{more}: {describe(chars, _BURNED_REASONS)}, or build '
+        "without --burn-captions (players show the captions file in the viewer's own fonts)"
+    )
 
 
 def refuse_undrawable(pitch: Pitch, theme: Theme) -> None:

@@ -31,6 +31,7 @@ from builder.frames.pieces import kicker
 from builder.frames.text import font
 from builder.glyphs import (
     capitals,
+    caption_problem,
     clusters,
     fallback_chars,
     font_chars,
@@ -417,3 +418,23 @@ def test_a_fonts_characters_come_from_the_cache_and_match_a_fresh_reading(
     glyphs.font_chars.cache_clear()
     assert glyphs.font_chars(noto) == fresh
     glyphs.font_chars.cache_clear()
+
+
+# --- captions burned into the video --------------------------------------------------------
+
+
+def test_a_caption_the_frames_cannot_draw_is_named_by_its_words() -> None:
+    drawable = theme_chars(load_theme("classic"))
+    assert caption_problem([EUROPEAN, "Prof. Dr. Maria von Berg"], drawable) is None
+    one = caption_problem(["Danke, Frau von Berg! \U0001f389 Grüße", "fine"], drawable)
+    assert one is not None
+    assert one.startswith('the caption "Danke, Frau von Berg! \U0001f389 Grüße": ')
+    assert "'\U0001f389' (U+1F389) cannot be drawn" in one
+    assert "the video's frames are drawn without" in one and "LibreOffice" not in one
+    assert one.endswith("or build without --burn-captions (players show the captions file "
+                        "in the viewer's own fonts)")  # fmt: skip
+    long = "Vielen Dank für das Gespräch über die Bestandsprognose 王"
+    many = caption_problem([long, "王", "\u05e2"], drawable)
+    assert many is not None
+    assert '"Vielen Dank für das Gespräch über die B\u2026" (and 2 more captions)' in many
+    assert "(and 1 more caption)" in (caption_problem(["王", "王"], drawable) or "")

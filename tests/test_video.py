@@ -911,6 +911,31 @@ def test_timing_stays_clean_with_a_recording_and_burned_captions(
 # ----------------------------------------------------------------------------- bad input
 
 
+def test_burned_captions_the_frames_cannot_draw_are_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    pitch = copy_example("ada", tmp_path)
+    (pitch.parent / "media" / "thanks.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nDanke, Frau von Berg! Grüße, Łódź\n\n"
+        "00:00:05.000 --> 00:00:08.000\nSee you soon \U0001f389\n",
+        encoding="utf-8",
+    )
+    set_video(pitch, script=None, captions="media/thanks.vtt")
+    out = tmp_path / "out"
+    result = run_cli("all", pitch, "-o", out, "--size", "720p", "--burn-captions")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        'error: pitch.yaml: video.captions: thanks.vtt: the caption "See you soon \U0001f389": '
+        "the character '\U0001f389' (U+1F389) cannot be drawn: emoji need a colour font, and "
+        "the video's frames are drawn without one; remove it, or build without "
+        "--burn-captions (players show the captions file in the viewer's own fonts)"
+    ]
+    assert not out.exists()
+    # Beside the video, the player draws them in the viewer's fonts: the file is fine there.
+    assert run_cli("video", pitch, "-o", out, "--size", "720p").exit_code == 0
+    assert "See you soon \U0001f389" in (out / "video.vtt").read_text(encoding="utf-8")
+
+
 def truncated(path: Path, keep: float) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])

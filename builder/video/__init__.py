@@ -21,8 +21,9 @@ from PIL import Image
 from builder.artifacts import owned_by
 from builder.captions import Cue, from_script, load, shifted, to_vtt
 from builder.context import WriteContext
-from builder.errors import OutputError
+from builder.errors import MediaError, OutputError
 from builder.frames import CAPTION_SPACE, SIZES, Place, caption_overlay, draw_scene
+from builder.glyphs import caption_problem, theme_chars
 from builder.schedule import run_branches
 from builder.storyboard import Scene, Storyboard
 from builder.theme import Theme
@@ -134,6 +135,7 @@ def write(
     with ThreadPoolExecutor(max_workers=2) as pool:
         if ctx.options.burn_captions:
             timed = _timed(board, ctx, recording or _recording(board, ctx))
+            _refuse_undrawable_captions(board, theme, timed[2])
             drawn = _draw(board, theme, ctx, bool(timed[2]), pool, store)
         else:
             drawn = _draw(board, theme, ctx, False, pool, store)
@@ -323,6 +325,20 @@ def _encode(
 def _progress(ctx: WriteContext, label: str, number: int, runs: int) -> Callable[[float], None]:
     """Return the progress callback of ffmpeg run *number* of *runs* (an equal share each)."""
     return lambda done: ctx.report(label, DRAW + (number + done) / runs * ENCODE)
+
+
+def _refuse_undrawable_captions(board: Storyboard, theme: Theme, cues: Sequence[Cue]) -> None:
+    """Raise :class:`MediaError` when a caption file's text, to be drawn into the frames,
+    holds a character the theme and the fallback font cannot draw (it would show as a box).
+
+    Captions from ``video.script`` are pitch text, checked with the rest of the pitch.
+    """
+    if board.video is None or board.video.captions is None:
+        return
+    problem = caption_problem((cue.text for cue in cues), theme_chars(theme))
+    if problem is not None:
+        where = _where(board, "video.captions")
+        raise MediaError(f"{where}: {board.video.captions.name}: {problem}")
 
 
 def _where(board: Storyboard, field: str) -> str:
