@@ -9,10 +9,15 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from builder.errors import OutputError
 
 LOCK_NAME = ".build.lock"
+# What a lock is held for: building into the folder, or uploading what is in it.
+Doing = Literal["build", "share"]
+_DONE: dict[Doing, str] = {"build": "built", "share": "shared"}
+_THEN_SHARE = "wait for it, then share again"
 _ATTEMPTS = 20  # how often to retry when the lock file was replaced under us
 
 
@@ -44,14 +49,15 @@ def clear(folder: Path) -> None:
 
 
 @contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """Hold the lock of *folder* for the block, creating the folder if needed.
+def locked(folder: Path, doing: Doing = "build") -> Iterator[None]:
+    """Hold the lock of *folder* for the block, creating the folder if needed; *doing* says
+    what for (building into it, or sharing what is in it), for the message another run gets.
 
-    Raises :class:`OutputError` when another build holds it. The lock file is removed at
-    the end; ``flock`` dies with its process, so a killed build never blocks the next.
+    Raises :class:`OutputError` when another run holds it. The lock file is removed at the
+    end; ``flock`` dies with its process, so a killed build never blocks the next.
     """
     path = folder / LOCK_NAME
-    descriptor = _acquire(path, folder)
+    descriptor = _acquire(path, folder, doing)
     try:
         yield
     finally:
@@ -62,21 +68,21 @@ def locked(folder: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def _acquire(path: Path, folder: Path) -> int:
+def _acquire(path: Path, folder: Path, doing: Doing) -> int:
     """Return an open descriptor of *path* holding its exclusive lock."""
     for _ in range(_ATTEMPTS):
         descriptor = _open(path, folder)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _holder(descriptor)
+            pid, theirs = _holder(descriptor)
             os.close(descriptor)
-            raise OutputError(
-                f"{folder} is being built by another build{holder}; "
-                "wait for it or choose another -o"
-            ) from None
+            by = f" (pid {pid})" if pid else ""
+            advice = "wait for it or choose another -o" if doing == "build" else _THEN_SHARE
+            message = f"{folder} is being {_DONE[theirs]} by another build{by}; {advice}"
+            raise OutputError(message) from None
         if _still_there(descriptor, path):
-            _write_pid(descriptor)
+            _write_holder(descriptor, doing)
             return descriptor
         os.close(descriptor)
     raise OutputError(f"{folder}: cannot lock the output folder; try again")
@@ -98,17 +104,19 @@ def _still_there(descriptor: int, path: Path) -> bool:
         return False
 
 
-def _write_pid(descriptor: int) -> None:
-    # Only for the message another build shows; a full disk must not stop this build here.
+def _write_holder(descriptor: int, doing: Doing) -> None:
+    # Only for the message another run shows; a full disk must not stop this one here.
     with contextlib.suppress(OSError):
         os.ftruncate(descriptor, 0)
-        os.write(descriptor, f"{os.getpid()}\n".encode())
+        os.write(descriptor, f"{os.getpid()} {doing}\n".encode())
 
 
-def _holder(descriptor: int) -> str:
-    """Return `` (pid N)`` for the build holding the lock, or "" when it has not said yet."""
+def _holder(descriptor: int) -> tuple[str, Doing]:
+    """Return the process id of the run holding the lock ("" when it has not said yet) and
+    what it is doing (a build, unless it said otherwise)."""
     try:
-        text = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+        words = os.pread(descriptor, 32, 0).decode("ascii", "replace").split()
     except OSError:
-        return ""
-    return f" (pid {text})" if text.isdigit() else ""
+        words = []
+    pid = words[0] if words and words[0].isdigit() else ""
+    return pid, "share" if words[1:] == ["share"] else "build"

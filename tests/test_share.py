@@ -4,6 +4,7 @@ failure leaves behind."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 import urllib.error
@@ -20,6 +21,7 @@ from click.testing import CliRunner, Result
 
 from builder.cli import main
 from builder.errors import ShareError
+from builder.outdir import locked
 from builder.share import ledger
 from builder.share.expiry import MAX_SECONDS, link_end, parse_expires
 from builder.share.links import lapsed, presign, self_test
@@ -214,6 +216,34 @@ def test_bad_expiry_is_one_line_and_uploads_nothing(
     assert result.exit_code == 1
     assert result.output.strip() == message
     assert bucket_keys(s3_store) == before
+
+
+def test_a_folder_being_built_is_not_shared_and_a_share_holds_off_builds(
+    ada: Path, run: Any, s3_store: Store
+) -> None:
+    before = bucket_keys(s3_store)
+    with locked(ada):  # as a build moving new files into it would
+        result = run("share", ada)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {ada} is being built by another build (pid {os.getpid()}); "
+        "wait for it, then share again"
+    )
+    assert bucket_keys(s3_store) == before
+    with locked(ada, "share"):
+        result = run("deck", ada.parent / "ada" / "pitch.yaml", "-o", ada)
+        again = run("share", ada)
+    assert (result.exit_code, again.exit_code) == (1, 1)
+    assert result.output.strip() == (
+        f"error: {ada} is being shared by another build (pid {os.getpid()}); "
+        "wait for it or choose another -o"
+    )
+    assert again.output.strip() == (
+        f"error: {ada} is being shared by another build (pid {os.getpid()}); "
+        "wait for it, then share again"
+    )
+    assert bucket_keys(s3_store) == before
+    assert not (ada / ".build.lock").exists()
 
 
 def test_parse_expires_accepts_the_usual_spans() -> None:

@@ -47,13 +47,19 @@ def share(
     """Upload an earlier build in OUT_DIR privately and print its expiring links."""
     from builder.cli.report import print_build
     from builder.context import Options
+    from builder.outdir import locked
     from builder.pipeline import from_folder, run_steps
 
     options = Options(share=share_settings(expires, bucket, include_pptx))
     _seconds(options.share.expires)  # a bad --expires fails before anything starts
-    done = from_folder(out_dir, for_)
-    with progress_display(enabled=not as_json and sys.stderr.isatty()) as progress:
-        run_steps(done, ["share"], options, progress)
+    if not out_dir.is_dir():
+        from_folder(out_dir, for_)  # says what is wrong; the lock would make the folder
+    # Held while reading and uploading: a build moving new files into the folder meanwhile
+    # would mix two builds in one share, and a second share would race for the ledger.
+    with locked(out_dir, "share"):
+        done = from_folder(out_dir, for_)
+        with progress_display(enabled=not as_json and sys.stderr.isatty()) as progress:
+            run_steps(done, ["share"], options, progress)
     print_build(done, as_json)
 
 
