@@ -123,13 +123,21 @@ def _check_video_media(pitch: Pitch, doc: YamlDoc, report: Report) -> None:
     """Check the recording and the caption file as the video writer does (the images were
     checked when the pitch was read)."""
     from builder.captions import load
+    from builder.glyphs import caption_problem, pitch_chars
     from builder.video.recording import inspect
 
     if pitch.video is None:
         return
+
+    def captions(path: Path, where: str) -> None:
+        # Fine beside the video; drawn into it with --burn-captions, they need the fonts.
+        problem = caption_problem((cue.text for cue in load(path, where)), pitch_chars(pitch))
+        if problem is not None:
+            report.warnings.append(f"{where}: {path.name}: with --burn-captions, {problem}")
+
     checks: dict[str, Callable[[Path, str], object]] = {
         "recording": lambda path, where: inspect(path, where, allow_long=False),
-        "captions": load,
+        "captions": captions,
     }
     for field_name, check in checks.items():
         value = getattr(pitch.video, field_name)

@@ -263,22 +263,27 @@ def field_problems(fields: Iterable[tuple[str, str, str]], drawable: frozenset[i
     return problems
 
 
+def pitch_chars(pitch: Pitch, theme: Theme | None = None) -> frozenset[int]:
+    """Return the code points every output can draw for *pitch* in *theme* (default: the
+    pitch's own); when that cannot be loaded (the build will say so), the fallback font's."""
+    from builder.errors import ThemeError
+    from builder.theme import load_theme
+
+    try:
+        return theme_chars(theme or load_theme(pitch.theme, relative_to=pitch.folder))
+    except ThemeError:
+        return fallback_chars()
+
+
 def pitch_problems(pitch: Pitch, doc: YamlDoc, theme: Theme | None = None) -> list[str]:
     """Return one message per pitch field holding a character no output can draw.
 
     *theme* defaults to the pitch's own; when that cannot be loaded (the build will say so),
     only the fallback font's characters count as drawable.
     """
-    from builder.errors import ThemeError
     from builder.pitch import dotted
-    from builder.theme import load_theme
 
-    drawable = fallback_chars()
-    try:
-        theme = theme or load_theme(pitch.theme, relative_to=pitch.folder)
-        drawable = theme_chars(theme)
-    except ThemeError:
-        pass
+    drawable = pitch_chars(pitch, theme)
     fields = [
         (doc.where(loc), dotted(loc), text)
         for loc, text in _strings(doc.data)

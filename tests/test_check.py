@@ -254,6 +254,28 @@ def test_check_refuses_the_recording_and_captions_the_video_would_refuse(
     ]
 
 
+def test_captions_the_frames_cannot_draw_are_a_warning_for_burning_them(
+    example: Any, cli: Any
+) -> None:
+    pitch = example("ada")
+    (pitch.parent / "media" / "words.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nDanke, Frau von Berg! Łódź, Київ\n\n"
+        "00:00:03.000 --> 00:00:05.000\n谢谢\n",
+        encoding="utf-8",
+    )
+    edit(pitch, "video:\n", "video:\n  captions: media/words.vtt\n")
+    result = cli("check", pitch, "--now", IN_TIME)
+    assert result.exit_code == 0, result.output  # beside the video the player draws them
+    warning = [line for line in result.output.splitlines() if "video.captions" in line]
+    assert warning == [
+        "warning: pitch.yaml:46:3: video.captions: words.vtt: with --burn-captions, the "
+        "caption \"谢谢\": the character '谢' (U+8C22) cannot be drawn: the tool ships no "
+        "font for Chinese, Japanese or Korean; write it in Latin letters or remove it, or "
+        "build without --burn-captions (players show the captions file in the viewer's own "
+        "fonts)"
+    ]
+
+
 def test_an_oversized_recording_says_its_size(example: Any, cli: Any) -> None:
     pitch = example("ada")
     with (pitch.parent / "media" / "big.mp4").open("wb") as handle:
