@@ -530,3 +530,31 @@ def test_the_pitch_share_block_sets_the_expiry(ada: Path, run: Any) -> None:
         assert "X-Amz-Expires=7200" in link(json.loads(result.stdout), "site")
     finally:
         pitch.write_text(original)
+
+
+def test_an_upload_is_checked_against_the_stores_answer(tmp_path: Path, s3_store: Store) -> None:
+    from builder.share.target import local_target
+    from builder.share.upload import Upload, Uploader, verify
+
+    item = Upload("test/small.vtt", "text/vtt", "video.vtt", body=b"WEBVTT\n")
+    verify(item, "5d41402abc4b2a76b9719d911017c592", "5d41402abc4b2a76b9719d911017c592")
+    with pytest.raises(ShareError) as caught:
+        verify(item, "5d41402abc4b2a76b9719d911017c592", "0000")
+    assert str(caught.value) == (
+        "upload of video.vtt failed: the store answered ETag 0000, not the "
+        "5d41402abc4b2a76b9719d911017c592 of the 7 bytes sent"
+    )
+
+    class Lying(Uploader):
+        """A store whose answer names other bytes than the ones sent."""
+
+        def _send(self, item: Upload) -> tuple[str, str]:
+            sent, _ = super()._send(item)
+            return sent, "0" * 32
+
+    uploader = Lying(local_target(s3_store.home.parent))
+    refused = r"^upload of video\.vtt failed: the store answered ETag 0{32}, not "
+    with pytest.raises(ShareError, match=refused):
+        uploader.upload(item)
+    assert uploader.remove_all() == []
+    assert "test/small.vtt" not in bucket_keys(s3_store)

@@ -2,8 +2,11 @@
 
 Each object gets its Content-Type, ``Content-Disposition: inline`` with a UTF-8 file name,
 Content-MD5 (so stores check the bytes; boto3's default CRC32 trailers are refused by many
-S3-compatible stores) and, where the store supports it, server-side encryption. After the
-upload a HEAD compares size and ETag with the ones computed locally, multipart included.
+S3-compatible stores) and, where the store supports it, server-side encryption. The store
+checks each body (or part) against its Content-MD5 and refuses one that arrived changed; the
+ETag it answers the upload with must then be the one computed here, multipart included. No
+second request asks for it again (a HEAD cost a round trip per file: on a remote store, most
+of a small file's upload).
 """
 
 from __future__ import annotations
@@ -97,30 +100,32 @@ class Uploader:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def upload(self, item: Upload) -> None:
-        """Upload one item and verify it by HEAD; raise :class:`ShareError` on failure."""
+        """Upload one item and verify the store's answer; raise :class:`ShareError` on failure."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            etag = self._send(item)
-            self._verify(item, etag)
+            verify(item, *self._send(item))
         except (ClientError, BotoCoreError) as e:
             raise ShareError(f"upload of {item.filename} failed: {explain(e)}") from None
         except OSError as e:
             raise ShareError(f"upload of {item.filename} failed: {e.strerror or e}") from None
 
-    def _send(self, item: Upload) -> str:
+    def _send(self, item: Upload) -> tuple[str, str]:
+        """Upload *item*; return the ETag computed here and the one the store answered."""
         if item.size > PART_SIZE:
             return self._multipart(item)
         body = next(item.chunks())
-        self._put_object(item, body)
+        digest = hashlib.md5(body).digest()  # once: Content-MD5 and the ETag are the same
+        answer = self._put_object(item, body, digest)
         if self.report:
             self.report(len(body))
-        return hashlib.md5(body).hexdigest()
+        return digest.hex(), _etag(answer)
 
-    def _put_object(self, item: Upload, body: bytes) -> None:
-        args = self._args(item) | {"Body": body, "ContentMD5": _md5_b64(body)}
-        self._encrypted(self.target.client.put_object, args)
+    def _put_object(self, item: Upload, body: bytes, digest: bytes) -> Any:
+        args = self._args(item) | {"Body": body, "ContentMD5": base64.b64encode(digest).decode()}
+        answer = self._encrypted(self.target.client.put_object, args)
         self._remember(item.key)
+        return answer
 
     def _encrypted(self, method: Callable[..., Any], args: dict[str, Any]) -> Any:
         """Call *method* asking for server-side encryption, unless the store refused it once.
@@ -141,14 +146,14 @@ class Uploader:
         self._sse = True
         return answer
 
-    def _multipart(self, item: Upload) -> str:
+    def _multipart(self, item: Upload) -> tuple[str, str]:
         client, bucket = self.target.client, self.target.bucket
         started = self._encrypted(client.create_multipart_upload, self._args(item))
         self._remember(item.key)  # so remove_all aborts it too
         upload_id = started["UploadId"]
         try:
             digests = self._parts(item, upload_id)
-            client.complete_multipart_upload(
+            answer = client.complete_multipart_upload(
                 Bucket=bucket,
                 Key=item.key,
                 UploadId=upload_id,
@@ -160,7 +165,7 @@ class Uploader:
             client.abort_multipart_upload(Bucket=bucket, Key=item.key, UploadId=upload_id)
             raise
         joined = b"".join(d for _, d in digests)
-        return f"{hashlib.md5(joined).hexdigest()}-{len(digests)}"
+        return f"{hashlib.md5(joined).hexdigest()}-{len(digests)}", _etag(answer)
 
     def _parts(self, item: Upload, upload_id: str) -> list[tuple[int, bytes]]:
         def send(number: int, data: bytes) -> tuple[int, bytes]:
@@ -202,15 +207,6 @@ class Uploader:
             "CacheControl": "private, no-transform",
         }
 
-    def _verify(self, item: Upload, etag: str) -> None:
-        head = self.target.client.head_object(Bucket=self.target.bucket, Key=item.key)
-        size, got = head["ContentLength"], str(head["ETag"]).strip('"')
-        if size != item.size or got != etag:
-            raise ShareError(
-                f"upload of {item.filename} failed: the store holds {size} bytes "
-                f"(ETag {got}), not the {item.size} bytes sent (ETag {etag})"
-            )
-
     def _remember(self, key: str) -> None:
         with self._lock:
             if key not in self.put:
@@ -243,5 +239,17 @@ def remove(target: Target, keys: Sequence[str]) -> list[str]:
     return failed
 
 
-def _md5_b64(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
+def verify(item: Upload, sent: str, stored: str) -> None:
+    """Raise :class:`ShareError` unless the store's ETag *stored* for *item* is *sent*, the
+    one computed from the bytes sent (the MD5, or for a multipart upload the MD5 of the
+    parts' MD5s and their count)."""
+    if stored != sent:
+        raise ShareError(
+            f"upload of {item.filename} failed: the store answered ETag {stored or 'none'}, "
+            f"not the {sent} of the {item.size} bytes sent"
+        )
+
+
+def _etag(answer: Any) -> str:
+    """Return the ETag of a store's answer to an upload, without its quotes."""
+    return str(answer.get("ETag", "")).strip('"')
