@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -558,3 +560,28 @@ def test_an_upload_is_checked_against_the_stores_answer(tmp_path: Path, s3_store
         uploader.upload(item)
     assert uploader.remove_all() == []
     assert "test/small.vtt" not in bucket_keys(s3_store)
+
+
+def test_a_proxy_in_the_environment_is_not_used_for_the_local_store(
+    ada: Path, env: dict[str, str], s3_store: Store
+) -> None:
+    # A proxy setting that reaches nothing (port 9 on this machine: discard, nobody
+    # listens). The local store is on this machine: uploads, self-test and revoke's proof
+    # must go to it directly, never to a proxy (which would also see the signed links).
+    proxy = "http://127.0.0.1:9"
+    names = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+    proxied = os.environ | env | dict.fromkeys(names, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        proxied.pop(name, None)
+
+    def build(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "builder", *map(str, args)]
+        return subprocess.run(command, env=proxied, capture_output=True, text=True, timeout=120)
+
+    shared = build("share", ada, "--json")
+    assert shared.returncode == 0, shared.stderr
+    made = json.loads(shared.stdout)
+    assert fetch(link(made, "site"), {"Range": "bytes=0-0"})[0] == 206
+    revoked = build("revoke", made["links"][0]["share_id"])
+    assert revoked.returncode == 0, revoked.stderr
+    assert fetch(link(made, "site"))[0] in (403, 404)

@@ -30,14 +30,25 @@ def presign(target: Target, key: str, seconds: int) -> str:
     return url
 
 
-def http_status(url: str, signed: bool = True) -> int:
-    """Return the HTTP status of a one-byte GET of *url* (without its query if not *signed*)."""
+def opener(local: bool) -> urllib.request.OpenerDirector:
+    """Return what opens the self-test's requests: for the *local* store never through a
+    proxy (HTTP_PROXY is for the network; through it, the store on this machine was out of
+    reach and its signed links went to the proxy), otherwise as boto3 does, through the
+    proxy the environment names, if any."""
+    if local:
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener()
+
+
+def http_status(url: str, signed: bool = True, local: bool = False) -> int:
+    """Return the HTTP status of a one-byte GET of *url* (without its query if not *signed*);
+    *local*: the store is on this machine (see :func:`opener`)."""
     if not signed:
         parts = urlsplit(url)
         url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     request = urllib.request.Request(url, headers={"Range": "bytes=0-0"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+        with opener(local).open(request, timeout=TIMEOUT) as answer:
             answer.read(1)
             return int(answer.status)
     except urllib.error.HTTPError as e:
@@ -76,7 +87,7 @@ def self_test(target: Target, urls: dict[str, str]) -> None:
 
     def probe(check: tuple[str, str, bool]) -> None:
         name, url, signed = check
-        status = http_status(url, signed)
+        status = http_status(url, signed, target.local)
         if signed and status in REFUSED and lapsed(url):
             raise ShareError(
                 f"self-test: the link to {name} expired before it could be checked; "

@@ -31,7 +31,7 @@ def revoke(share_id: str, data_dir: Path) -> tuple[Share, int]:
     failed = remove(target, _keys(target, share))
     if failed:
         raise ShareError(f"revoke {share_id}: could not delete {', '.join(failed)}; try again")
-    status = http_status(share.main_link.url)
+    status = http_status(share.main_link.url, local=share.local)
     if status not in (403, 404):
         raise ShareError(f"revoke {share_id}: the link still answers {status}; try again")
     now = datetime.now(UTC)
