@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import random
@@ -430,13 +431,9 @@ def _wait_ready(store: Store, ports: Ports, deadline: float, timeout: float) -> 
 
 def client(store: Store) -> Any:
     """Return a boto3 S3 client signing with the store's key (SigV4, path-style, no proxy)."""
-    import boto3  # here, not at the top: `build --help` must not pay for boto3
-
     from builder.share.target import client_config
 
-    # boto3's default session: its parsed service data is reused by every client made in
-    # this process (a fresh Session parses it again, about 0.1 s each time).
-    return boto3.client(
+    return _session().client(
         "s3",
         endpoint_url=store.endpoint,
         aws_access_key_id=store.access_key,
@@ -444,6 +441,26 @@ def client(store: Store) -> Any:
         region_name=REGION,
         config=client_config("path", local=True),
     )
+
+
+@functools.cache
+def _session() -> Any:
+    """Return the boto3 session the local store's clients come from: one per process (its
+    parsed service data is reused by every client; a new session parses it again, about
+    0.1 s), and blind to the user's AWS configuration.
+
+    The store needs nothing from it: with AWS_PROFILE naming a profile that does not exist,
+    or a ~/.aws/config that does not parse, every local share ended in a traceback.
+    """
+    import boto3  # here, not at the top: `build --help` must not pay for boto3
+    import botocore.session
+
+    blind = {
+        "profile": (None, [], None, None),
+        "config_file": (None, [], os.devnull, None),
+        "credentials_file": (None, [], os.devnull, None),
+    }
+    return boto3.Session(botocore_session=botocore.session.Session(session_vars=blind))
 
 
 def _ensure_bucket(store: Store, deadline: float) -> None:

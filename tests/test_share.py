@@ -573,15 +573,41 @@ def test_a_proxy_in_the_environment_is_not_used_for_the_local_store(
     proxied = os.environ | env | dict.fromkeys(names, proxy)
     for name in ("NO_PROXY", "no_proxy"):
         proxied.pop(name, None)
-
-    def build(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "builder", *map(str, args)]
-        return subprocess.run(command, env=proxied, capture_output=True, text=True, timeout=120)
-
-    shared = build("share", ada, "--json")
+    shared = build_in(proxied, "share", ada, "--json")
     assert shared.returncode == 0, shared.stderr
     made = json.loads(shared.stdout)
     assert fetch(link(made, "site"), {"Range": "bytes=0-0"})[0] == 206
-    revoked = build("revoke", made["links"][0]["share_id"])
+    revoked = build_in(proxied, "revoke", made["links"][0]["share_id"])
     assert revoked.returncode == 0, revoked.stderr
     assert fetch(link(made, "site"))[0] in (403, 404)
+
+
+def test_the_local_store_needs_nothing_from_the_aws_configuration(
+    ada: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # A profile that does not exist and config files that do not parse: a bucket's share
+    # must refuse them (one line), the local store has no use for them.
+    broken = tmp_path / "config"
+    broken.write_text("[default\nregion = eu-central-1\n")
+    aws = {"AWS_PROFILE": "no-such-profile", "AWS_CONFIG_FILE": str(broken)}
+    aws["AWS_SHARED_CREDENTIALS_FILE"] = str(broken)
+    result = build_in(os.environ | env | aws, "share", ada, "--json")
+    assert result.returncode == 0, result.stderr
+    made = json.loads(result.stdout)
+    assert fetch(link(made, "site"), {"Range": "bytes=0-0"})[0] == 206
+    refused = build_in(os.environ | env | aws, "share", ada, "--bucket", "my-bucket")
+    assert refused.returncode == 1
+    assert refused.stderr == f"error: bucket my-bucket: Unable to parse config file: {broken}\n"
+    aws["AWS_CONFIG_FILE"] = aws["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    refused = build_in(os.environ | env | aws, "share", ada, "--bucket", "my-bucket")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: bucket my-bucket: the AWS profile 'no-such-profile' does not exist (AWS_PROFILE)\n"
+    )
+
+
+def build_in(environment: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Return the finished run of `build` with *args* in a process of its own with
+    *environment* (boto3 and urllib read theirs once per process)."""
+    command = [sys.executable, "-m", "builder", *map(str, args)]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
