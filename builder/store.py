@@ -455,7 +455,7 @@ def _session() -> Any:
     import boto3  # here, not at the top: `build --help` must not pay for boto3
     import botocore.session
 
-    blind = {
+    blind: dict[str, tuple[str | None, list[str], str | None, None]] = {
         "profile": (None, [], None, None),
         "config_file": (None, [], os.devnull, None),
         "credentials_file": (None, [], os.devnull, None),
