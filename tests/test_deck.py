@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -550,7 +551,7 @@ def test_seeded_profile_skips_the_graphics_self_test(
     from builder.deck import pdf
 
     if not seeded:
-        monkeypatch.setattr(pdf, "seed", lambda profile, soffice: None)
+        monkeypatch.setattr(pdf, "seed", lambda profile, soffice, language: None)
     pitch = load_pitch(example("ada"))
     theme = load_theme(pitch.theme)
     build_pptx(select(pitch, None)[0], theme, tmp_path / "deck.pptx", [])
@@ -563,6 +564,45 @@ def test_seeded_profile_skips_the_graphics_self_test(
     assert (work / "out" / "deck.pdf").stat().st_size > 10_000
     log = work / "profile" / "user" / "GraphicsRenderTests.log"
     assert log.exists() is not seeded
+
+
+def test_a_folder_named_outside_ascii_gets_its_pdf_in_the_decks_language(
+    example: Any, tmp_path: Path
+) -> None:
+    # LibreOffice ran in a locale named after the language (de_DE.UTF-8), which most
+    # machines lack: it fell back to C and hung on this path until killed. The language
+    # now comes from the profile, in a locale every Linux has.
+    from builder.deck import pdf
+    from builder.deck.package import language_tag
+
+    pitch = load_pitch(example("jonas"))
+    theme = load_theme(pitch.theme)
+    board = select(pitch, None)[0]
+    folder = tmp_path / "Bewerbung Größe, Müller"
+    folder.mkdir()
+    build_pptx(board, theme, folder / "deck.pptx", [])
+    soffice = find_soffice()
+    assert soffice is not None
+    started = time.monotonic()
+    pdf.convert_many([(folder / "deck.pptx", folder / "deck.pdf")], theme, soffice,
+                     language_tag(board), timeout=60)  # fmt: skip
+    assert time.monotonic() - started < 30
+    language, _ = pdf_tags(folder / "deck.pdf")
+    assert language == "de-DE"
+    assert words(board.scenes[0].title) in pdf_text(folder / "deck.pdf")
+
+
+def test_the_profile_seed_names_the_language_and_the_version(tmp_path: Path) -> None:
+    from builder.deck.profile import office_version, seed
+
+    soffice = find_soffice()
+    assert soffice is not None
+    seed(tmp_path / "profile", soffice, "de-DE")
+    written = (tmp_path / "profile" / "user" / "registrymodifications.xcu").read_text()
+    assert '<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>de-DE</value>' in written
+    assert f"<value>{office_version(soffice)}</value>" in written
+    with pytest.raises(ValueError, match="not a language tag"):
+        seed(tmp_path / "other", soffice, 'de"><x')
 
 
 def test_a_panel_styles_the_master_once_and_each_deck_gets_its_own_copy(

@@ -10,6 +10,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 from builder.children import kill, reaped
@@ -114,10 +115,15 @@ def _soffice(
         *map(str, sources),
     ]
     env = fontconfig_env(theme.font_dirs, work / "fonts")
-    # LibreOffice takes the PDF's /Lang from the locale, not from the document.
-    env["LC_ALL"] = env["LANG"] = language.replace("-", "_") + ".UTF-8"
+    # A UTF-8 locale every Linux has: in one that is not installed (the user's, or one
+    # named after the language) LibreOffice falls back to C and hangs on a path outside
+    # ASCII. The PDF's language comes from the profile (see profile.py).
+    if sys.platform.startswith("linux"):
+        env["LC_ALL"] = env["LANG"] = "C.UTF-8"
+        env.pop("LANGUAGE", None)
     (work / "tmp").mkdir()
-    seed(work / "profile", soffice)  # skips LibreOffice's start-up self-test (profile.py)
+    # Skips LibreOffice's start-up self-test, and names the PDFs' language (profile.py).
+    seed(work / "profile", soffice, language)
     env["TMPDIR"] = str(work / "tmp")  # LibreOffice's own lu*.tmp working folders
     try:
         return _run(command, env, timeout * len(sources))

@@ -7,6 +7,12 @@ Only the interactive start-up ever records the version there, so a headless conv
 with a new profile, which is what every build uses, ran the test every time: more than half
 of the conversion's cost. Seeding the profile with the office's own version skips it; the
 PDF is the same.
+
+The seed also names the PDF's language (``ooSetupSystemLocale``; LibreOffice writes the
+PDF's /Lang from it, not from the document). It used to come from the process's locale
+(``LC_ALL=de_DE.UTF-8``), which most machines do not have installed: LibreOffice then runs
+in the C locale, cannot name a file outside ASCII, and waited until it was killed when the
+output folder was called ``Bewerbung Größe``. The conversion now runs in ``C.UTF-8``.
 """
 
 from __future__ import annotations
@@ -18,29 +24,36 @@ from pathlib import Path
 
 # The office's version ("7.4") as its own configuration declares it.
 _VERSION = re.compile(rb'oor:name="ooSetupVersion">\s*<value>(\d+\.\d+)</value>')
+# A language tag as the deck writes them ("de-DE"): nothing in it needs escaping in XML.
+_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SEED = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" \
 xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Setup/Product">\
-<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>{version}</value></prop></item>
-</oor:items>
+{items}</oor:items>
+"""
+_ITEM = """<item oor:path="/org.openoffice.Setup/{group}">\
+<prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>
 """
 
 
-def seed(profile: Path, soffice: str) -> None:
+def seed(profile: Path, soffice: str, language: str) -> None:
     """Write the start of a new LibreOffice profile into *profile* (an empty or missing
-    folder) for the office that *soffice* starts.
+    folder) for the office that *soffice* starts, converting documents in *language*
+    (``de-DE``: the PDFs' language).
 
-    Nothing is written when the office's version cannot be read (an unusual installation):
-    LibreOffice then makes the whole profile itself, as it always did, only slower.
+    Without the office's version (an unusual installation) only the language is written:
+    LibreOffice then makes the rest of the profile itself, as it always did, only slower.
     """
+    if not _TAG.fullmatch(language):
+        raise ValueError(f"not a language tag: {language!r}")
+    items = [_ITEM.format(group="L10N", name="ooSetupSystemLocale", value=language)]
     version = office_version(soffice)
-    if version is None:
-        return
+    if version is not None:
+        # The version is digits and a dot (see _VERSION): nothing in it needs escaping.
+        items.append(_ITEM.format(group="Product", name="ooSetupLastVersion", value=version))
     user = profile / "user"
     user.mkdir(parents=True, exist_ok=True)
-    # The version is digits and a dot (see _VERSION): nothing in it needs escaping.
-    (user / "registrymodifications.xcu").write_text(_SEED.format(version=version), "utf-8")
+    (user / "registrymodifications.xcu").write_text(_SEED.format(items="".join(items)), "utf-8")
 
 
 @functools.cache
