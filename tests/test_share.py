@@ -611,3 +611,11 @@ def build_in(environment: dict[str, str], *args: str | Path) -> subprocess.Compl
     *environment* (boto3 and urllib read theirs once per process)."""
     command = [sys.executable, "-m", "builder", *map(str, args)]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_a_store_out_of_reach_is_named_with_the_cause_alone() -> None:
+    from builder.share.links import http_status
+
+    with pytest.raises(ShareError) as caught:
+        http_status("http://127.0.0.1:9/bucket/key", local=True)  # nobody listens on 9
+    assert str(caught.value) == "self-test: cannot reach 127.0.0.1:9: Connection refused"

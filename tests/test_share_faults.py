@@ -36,10 +36,11 @@ def test_store_killed_mid_upload(tmp_path: Path) -> None:
     try:
         store = local_store.ensure_running(data)
         built = CliRunner().invoke(
-            main, ["deck", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
+            main, ["all", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
         )
         assert built.exit_code == 0, built.output
 
+        # Killed when the first file is up (the smallest): the video is still on its way.
         def kill(what: str, fraction: float) -> None:
             if store.pid is not None and weed_processes(data):
                 os.kill(store.pid, signal.SIGKILL)

@@ -54,7 +54,10 @@ def http_status(url: str, signed: bool = True, local: bool = False) -> int:
     except urllib.error.HTTPError as e:
         return int(e.code)
     except (urllib.error.URLError, OSError) as e:
-        raise ShareError(f"self-test: cannot reach {urlsplit(url).netloc}: {e}") from None
+        # URLError's own text wraps the cause in "<urlopen error ...>": say only the cause.
+        cause = e.reason if isinstance(e, urllib.error.URLError) else e
+        cause = getattr(cause, "strerror", None) or cause
+        raise ShareError(f"self-test: cannot reach {urlsplit(url).netloc}: {cause}") from None
 
 
 def lapsed(url: str) -> bool:
