@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is fine; a decompression bomb is not
+# A JPEG over MAX_PIXELS (a phone's 48, 50, 108 or 200 MP mode) is decoded at a half, a
+# quarter or an eighth of its size, in the decoder itself: never more than about 13 MP in
+# memory, whatever the file says. Beyond this, it is a bomb or a panorama.
+MAX_PHOTO_PIXELS = 200_000_000
 MAX_SIDE = 2400  # larger images are scaled down: no slide or page needs more
 MAX_BYTES = 30_000_000
 # Decoded images kept for the next use of the same file, by path, modification time and
@@ -120,7 +124,7 @@ def check_image(path: Path) -> None:
         raw = None  # read_image says what is wrong
     name = None
     if raw is not None:
-        limits = f"{MAX_PIXELS} {MAX_BYTES} {sorted(ALLOWED_FORMATS)}"
+        limits = f"{MAX_PIXELS} {MAX_PHOTO_PIXELS} {MAX_BYTES} {sorted(ALLOWED_FORMATS)}"
         name = cache.key(["image-ok", PIL_VERSION, limits, raw]) + ".ok"
         if cache.load("checks", name, lambda data: data == b"ok") is not None:
             return
@@ -133,7 +137,8 @@ def read_image(path: Path) -> Image.Image:
     """Return the pixels of the image file *path*, upright, with no metadata at all.
 
     The one validation every image of a pitch passes, in ``build check`` as in the writers:
-    an allow-listed format, at most :data:`MAX_BYTES` and :data:`MAX_PIXELS`, complete.
+    an allow-listed format, at most :data:`MAX_BYTES` and :data:`MAX_PIXELS` (a JPEG
+    :data:`MAX_PHOTO_PIXELS`, returned smaller: see :func:`_decode`), complete.
     Raises ``ValueError`` saying what is wrong with the file (its name, not the field).
     """
     try:
@@ -160,7 +165,9 @@ def read_image(path: Path) -> Image.Image:
         try:
             image = _decode(path)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ValueError(f"{path.name} has {_pixels(e)}; scale it down") from None
+            raise ValueError(f"{path.name} has {_pixels(e, path)}; scale it down") from None
+        except _TooLarge as e:
+            raise ValueError(f"{path.name} has {e}; scale it down") from None
         except UnidentifiedImageError:
             raise ValueError(f"{path.name} is not an image (use PNG, JPEG, WebP or GIF)") from None
         except (OSError, SyntaxError, ValueError) as e:
@@ -186,11 +193,35 @@ def _weight(image: Image.Image) -> int:
     return len(image.getbands()) * image.width * image.height
 
 
-def _pixels(error: Exception) -> str:
-    """Return ``too many pixels (100,000,000; at most 40,000,000)`` from Pillow's message."""
+class _TooLarge(Exception):
+    """An image over its format's pixel limit; the text says by how much."""
+
+
+def _pixels(error: Exception, path: Path) -> str:
+    """Return ``too many pixels (300,000,000; at most 40,000,000)`` from Pillow's message
+    about *path*, with the limit of its format."""
     found = re.search(r"\((\d+) pixels\)", str(error))
     count = f"{int(found.group(1)):,}; " if found else ""
-    return f"too many pixels ({count}at most {MAX_PIXELS:,})"
+    with path.open("rb") as file:
+        jpeg = file.read(3) == b"\xff\xd8\xff"
+    return f"too many pixels ({count}at most {MAX_PHOTO_PIXELS if jpeg else MAX_PIXELS:,})"
+
+
+def _check_size(image: Image.Image) -> None:
+    """Raise :class:`_TooLarge` when *image* (opened, nothing decoded yet) has more pixels
+    than its format may: :data:`MAX_PHOTO_PIXELS` for a JPEG, :data:`MAX_PIXELS` else."""
+    count = image.width * image.height
+    limit = MAX_PHOTO_PIXELS if image.format == "JPEG" else MAX_PIXELS
+    if count > limit:
+        raise _TooLarge(f"too many pixels ({count:,}; at most {limit:,})")
+
+
+def _reduced(size: tuple[int, int]) -> tuple[int, int]:
+    """Return the size a JPEG of *size* over MAX_PIXELS is decoded at, at least: what
+    :func:`_cleaned` scales it to. (The decoder halves it while both sides stay at least
+    this; the result is then scaled down with LANCZOS, as any image is.)"""
+    scale = MAX_SIDE / max(size)
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
 
 
 def _load_decoders() -> None:
@@ -208,11 +239,16 @@ def _decode(path: Path) -> Image.Image:
     from PIL import Image, ImageOps
 
     _load_decoders()
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    # Pillow's own guard, at opening, is the largest limit; each format's is checked next,
+    # still before any pixel is decoded.
+    Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
     with Image.open(path, formats=sorted(ALLOWED_FORMATS)) as probe:
+        _check_size(probe)
         probe.verify()  # catches truncated and corrupt files before any pixel is decoded
     with Image.open(path, formats=sorted(ALLOWED_FORMATS)) as image:
         image.seek(0)
+        if image.format == "JPEG" and image.width * image.height > MAX_PIXELS:
+            image.draft(None, _reduced(image.size))  # EXIF stays: turned upright below
         upright = ImageOps.exif_transpose(image)
         if upright.mode in ("I", "F") or upright.mode.startswith("I;16"):
             # 16-bit (or 32-bit) grey: Pillow's own conversion clips at 255, so every value

@@ -161,3 +161,65 @@ def test_a_file_is_cleaned_once_for_every_deck(
     third = clean_image(ref(photo), tmp_path / "c")
     assert len(made) == 2
     assert Image.open(third.path).getpixel((5, 5)) == (10, 200, 10)
+
+
+def test_a_phones_48_megapixel_photo_is_taken_upright_and_decoded_small(tmp_path: Path) -> None:
+    # As a phone stores a portrait: landscape pixels, EXIF orientation 6 (turn clockwise).
+    # Stored, the head (light) is at the left and the body (dark) at the right.
+    from builder.images import read_image
+
+    photo = Image.new("RGB", (8000, 6000), (200, 220, 240))
+    photo.paste((230, 180, 150), (1000, 2000, 3000, 4000))
+    photo.paste((40, 70, 120), (5000, 1000, 8000, 5000))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "phone.jpg"
+    photo.save(path, quality=90, exif=exif.tobytes())
+    decoded = read_image(path)
+    assert decoded.size == (3000, 4000)  # halved in the decoder, turned upright
+    clean = clean_image(ref(path), tmp_path / "out")
+    assert (clean.width, clean.height) == (1800, 2400)
+    copy = Image.open(clean.path).convert("RGB")
+    head, body = copy.getpixel((900, 450)), copy.getpixel((900, 2100))
+    assert all(abs(a - b) < 12 for a, b in zip(head, (230, 180, 150), strict=True)), head
+    assert all(abs(a - b) < 12 for a, b in zip(body, (40, 70, 120), strict=True)), body
+
+
+def _claiming(path: Path, size: tuple[int, int]) -> Path:
+    """Return *path* rewritten to claim *size* in its header (a JPEG's SOF, a PNG's IHDR):
+    what a decompression bomb does, in a few hundred bytes."""
+    import struct
+    import zlib
+
+    data = bytearray(path.read_bytes())
+    if data[:3] == b"\xff\xd8\xff":
+        sof = data.index(b"\xff\xc0")
+        data[sof + 5 : sof + 9] = struct.pack(">HH", size[1], size[0])
+    else:
+        ihdr = data.index(b"IHDR")
+        data[ihdr + 4 : ihdr + 12] = struct.pack(">II", *size)
+        crc = zlib.crc32(bytes(data[ihdr : ihdr + 17]))
+        data[ihdr + 17 : ihdr + 21] = struct.pack(">I", crc)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "message"),
+    [
+        ("pano.jpg", (20_000, 12_000), "(240,000,000; at most 200,000,000)"),
+        ("huge.jpg", (60_000, 60_000), "(3,600,000,000; at most 200,000,000)"),
+        ("huge.png", (20_000, 12_000), "(240,000,000; at most 40,000,000)"),
+        ("bomb.png", (60_000, 60_000), "(3,600,000,000; at most 40,000,000)"),
+    ],
+)
+def test_each_format_has_its_pixel_limit(
+    tmp_path: Path, name: str, size: tuple[int, int], message: str
+) -> None:
+    small = tmp_path / name
+    Image.new("RGB", (64, 48), "#336699").save(small)
+    with pytest.raises(MediaError) as refused:
+        clean_image(ref(_claiming(small, size)), tmp_path / "out")
+    assert str(refused.value) == (
+        f"pitch.yaml: candidate.photo: {name} has too many pixels {message}; scale it down"
+    )
