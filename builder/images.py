@@ -197,23 +197,27 @@ class _TooLarge(Exception):
     """An image over its format's pixel limit; the text says by how much."""
 
 
+def _too_many(count: int | None, jpeg: bool) -> str:
+    """Return ``too many pixels (300,000,000; at most 40,000,000)``: *count* (when known)
+    beside the limit of the image's format (a JPEG's, when *jpeg*)."""
+    counted = f"{count:,}; " if count is not None else ""
+    return f"too many pixels ({counted}at most {MAX_PHOTO_PIXELS if jpeg else MAX_PIXELS:,})"
+
+
 def _pixels(error: Exception, path: Path) -> str:
-    """Return ``too many pixels (300,000,000; at most 40,000,000)`` from Pillow's message
-    about *path*, with the limit of its format."""
+    """Return :func:`_too_many` for Pillow's refusal of *path* (which names no format)."""
     found = re.search(r"\((\d+) pixels\)", str(error))
-    count = f"{int(found.group(1)):,}; " if found else ""
     with path.open("rb") as file:
         jpeg = file.read(3) == b"\xff\xd8\xff"
-    return f"too many pixels ({count}at most {MAX_PHOTO_PIXELS if jpeg else MAX_PIXELS:,})"
+    return _too_many(int(found.group(1)) if found else None, jpeg)
 
 
 def _check_size(image: Image.Image) -> None:
     """Raise :class:`_TooLarge` when *image* (opened, nothing decoded yet) has more pixels
     than its format may: :data:`MAX_PHOTO_PIXELS` for a JPEG, :data:`MAX_PIXELS` else."""
-    count = image.width * image.height
-    limit = MAX_PHOTO_PIXELS if image.format == "JPEG" else MAX_PIXELS
-    if count > limit:
-        raise _TooLarge(f"too many pixels ({count:,}; at most {limit:,})")
+    jpeg = image.format == "JPEG"
+    if image.width * image.height > (MAX_PHOTO_PIXELS if jpeg else MAX_PIXELS):
+        raise _TooLarge(_too_many(image.width * image.height, jpeg))
 
 
 def _reduced(size: tuple[int, int]) -> tuple[int, int]:

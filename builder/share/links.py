@@ -7,6 +7,7 @@ a publicly readable object or bucket listing stops the share.
 
 from __future__ import annotations
 
+import functools
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -30,11 +31,12 @@ def presign(target: Target, key: str, seconds: int) -> str:
     return url
 
 
+@functools.cache
 def opener(local: bool) -> urllib.request.OpenerDirector:
     """Return what opens the self-test's requests: for the *local* store never through a
     proxy (HTTP_PROXY is for the network; through it, the store on this machine was out of
     reach and its signed links went to the proxy), otherwise as boto3 does, through the
-    proxy the environment names, if any."""
+    proxy the environment names, if any. One of each per process, as urlopen keeps one."""
     if local:
         return urllib.request.build_opener(urllib.request.ProxyHandler({}))
     return urllib.request.build_opener()
