@@ -562,6 +562,29 @@ def test_an_upload_is_checked_against_the_stores_answer(tmp_path: Path, s3_store
     assert "test/small.vtt" not in bucket_keys(s3_store)
 
 
+def test_an_upload_whose_answer_was_lost_is_removed(s3_store: Store) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    from builder.share.target import local_target
+    from builder.share.upload import Upload, Uploader
+
+    class Dropped(Uploader):
+        """The store keeps the object, but its answer never arrives (a killed store, a
+        dropped connection): the object is there, the client only sees an error."""
+
+        def _encrypted(self, method: Any, args: dict[str, Any]) -> Any:
+            super()._encrypted(method, args)
+            raise EndpointConnectionError(endpoint_url=s3_store.endpoint)
+
+    uploader = Dropped(local_target(s3_store.home.parent))
+    item = Upload("test/lost.vtt", "text/vtt", "video.vtt", body=b"WEBVTT\n")
+    with pytest.raises(ShareError, match=r"^upload of video\.vtt failed: "):
+        uploader.upload(item)
+    assert "test/lost.vtt" in bucket_keys(s3_store)  # what the failed share would leave
+    assert uploader.remove_all() == []
+    assert "test/lost.vtt" not in bucket_keys(s3_store)
+
+
 def test_a_proxy_in_the_environment_is_not_used_for_the_local_store(
     ada: Path, env: dict[str, str], s3_store: Store
 ) -> None:

@@ -57,7 +57,9 @@ def test_store_killed_mid_upload(tmp_path: Path) -> None:
         assert left
 
         store = local_store.ensure_running(data)  # same port: old links would work again
-        assert set(left) <= keys(store)
+        # Everything the failed share left in the store is remembered (and perhaps keys
+        # whose upload the store never kept: deleting those costs nothing).
+        assert keys(store) and keys(store) <= set(left)
         again = CliRunner().invoke(main, ["share", str(out), "--json"], env=env)
         assert again.exit_code == 0, again.output
         [share] = ledger.all_shares(data)

@@ -123,9 +123,10 @@ class Uploader:
 
     def _put_object(self, item: Upload, body: bytes, digest: bytes) -> Any:
         args = self._args(item) | {"Body": body, "ContentMD5": base64.b64encode(digest).decode()}
-        answer = self._encrypted(self.target.client.put_object, args)
+        # Remembered before it is sent: a store can keep an object whose answer never
+        # reached us (the connection dropped, the store was killed after writing it).
         self._remember(item.key)
-        return answer
+        return self._encrypted(self.target.client.put_object, args)
 
     def _encrypted(self, method: Callable[..., Any], args: dict[str, Any]) -> Any:
         """Call *method* asking for server-side encryption, unless the store refused it once.
@@ -148,8 +149,8 @@ class Uploader:
 
     def _multipart(self, item: Upload) -> tuple[str, str]:
         client, bucket = self.target.client, self.target.bucket
+        self._remember(item.key)  # before it starts, so remove_all aborts it too
         started = self._encrypted(client.create_multipart_upload, self._args(item))
-        self._remember(item.key)  # so remove_all aborts it too
         upload_id = started["UploadId"]
         try:
             digests = self._parts(item, upload_id)
