@@ -16,15 +16,18 @@ from s3server import anonymous_status, s3_client, weed_processes
 
 from builder import store as local_store
 from builder.errors import ShareError
-from builder.store import GRPC_OFFSET, Store
+from builder.store import Store
+from builder.store.home import saved_ports
+from builder.store.ports import GRPC_OFFSET, Ports, ephemeral_floor, pick_ports, port_free
+from builder.store.weed import find_weed
 
 
 def data_dir_of(store: Store) -> Path:
     return store.home.parent
 
 
-def ports_of(store: Store) -> local_store.Ports:
-    ports = local_store._saved_ports(store.home)
+def ports_of(store: Store) -> Ports:
+    ports = saved_ports(store.home)
     assert ports is not None
     return ports
 
@@ -139,11 +142,11 @@ def test_a_proxy_setting_does_not_divert_the_store(
 
 
 def test_picked_ports_and_their_grpc_twins_are_free() -> None:
-    ports = local_store.pick_ports()
+    ports = pick_ports()
     every = [p + d for p in ports for d in (0, GRPC_OFFSET)]
     assert len(set(every)) == 8
-    assert all(local_store.port_free(p) for p in every)
-    floor = local_store._ephemeral_floor()
+    assert all(port_free(p) for p in every)
+    floor = ephemeral_floor()
     assert all(p < floor and p < 55536 for p in every)
 
 
@@ -151,9 +154,9 @@ def test_port_free_sees_a_listener(listener: socket.socket) -> None:
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     port = listener.getsockname()[1]
-    assert not local_store.port_free(port)
+    assert not port_free(port)
     listener.close()
-    assert local_store.port_free(port)
+    assert port_free(port)
 
 
 def test_missing_weed_says_how_to_install_it(tmp_path: Path) -> None:
@@ -165,7 +168,7 @@ def test_missing_weed_says_how_to_install_it(tmp_path: Path) -> None:
 
 def test_a_store_without_auth_is_stopped_and_refused(tmp_path: Path) -> None:
     # A weed that ignores the identities file stands in for SeaweedFS's silent auth-off.
-    weed = local_store._find_weed(None)
+    weed = find_weed(None)
     wrapper = tmp_path / "bin" / "weed"
     wrapper.parent.mkdir()
     wrapper.write_text(
@@ -180,7 +183,7 @@ def test_a_store_without_auth_is_stopped_and_refused(tmp_path: Path) -> None:
         assert "\n" not in str(caught.value)
         assert not local_store.status(tmp_path).running
         assert not weed_processes(tmp_path)
-        ports = local_store._saved_ports(local_store.store_home(tmp_path))
+        ports = saved_ports(local_store.store_home(tmp_path))
         assert ports is not None
         assert not [p for p in ports for _ in Path("/tmp").glob(f"seaweedfs-*-{p}.sock")]
     finally:
@@ -197,7 +200,7 @@ def test_stop_then_start_keeps_port_keys_and_objects(
     assert local_store.stop(data_dir, timeout=2.0) is True
     assert not weed_processes(data_dir)
     every = [p + d for p in ports_of(s3_store) for d in (0, GRPC_OFFSET)]
-    assert all(local_store.port_free(p) for p in every)
+    assert all(port_free(p) for p in every)
     assert not [p for p in every for _ in Path("/tmp").glob(f"seaweedfs-*-{p}.sock")]
     stopped = local_store.status(data_dir)
     assert not stopped.running and stopped.pid is None
