@@ -21,11 +21,7 @@ from builder.store.ports import HOST, Ports, s3_url
 from builder.store.weed import LOG_NAME, alive, find_weed, halt, launch, live_pid, terminate
 
 BUCKET = "followup"
-
-
 REGION = "us-east-1"
-
-
 _PROBE_KEY = ".probe"  # written and deleted at each start, to know that writes work
 
 

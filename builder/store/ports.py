@@ -13,11 +13,7 @@ from typing import NamedTuple
 from builder.errors import ShareError
 
 HOST = "127.0.0.1"
-
-
 GRPC_OFFSET = 10000  # weed opens a gRPC port at each HTTP port + 10000
-
-
 PORT_FLOOR = 10000
 
 

