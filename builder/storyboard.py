@@ -44,6 +44,9 @@ class Scene:
     link: str | None = None
     notes: str = ""  # what the candidate would say; speaker notes in the deck
     duration: float = 5.0  # suggested seconds on screen
+    # Of the one "samples" scene that lists them all (too many for a scene each): every
+    # sample as the scene it would have been, so no output loses a description or link.
+    parts: tuple[Scene, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,31 +205,34 @@ def _sample_scenes(pitch: Pitch, room: int) -> list[Scene]:
     if not pitch.samples:
         return []
     notes = say("notes_sample", pitch.language)
-    if len(pitch.samples) <= room:
-        return [
-            Scene(
-                kind="sample",
-                title=sample.title,
-                kicker=say("sample", pitch.language),
-                text=sample.description or "",
-                image=_image(
-                    pitch,
-                    sample.image,
-                    f"samples[{i}].image",
-                    say("image_alt", pitch.language, title=sample.title),
-                ),
-                link=sample.url,
-                notes=" ".join(filter(None, (notes, sample.description))),
-            )
-            for i, sample in enumerate(pitch.samples)
-        ]
-    # Too many for a short follow-up: one scene lists them all.
+    each = [
+        Scene(
+            kind="sample",
+            title=sample.title,
+            kicker=say("sample", pitch.language),
+            text=sample.description or "",
+            image=_image(
+                pitch,
+                sample.image,
+                f"samples[{i}].image",
+                say("image_alt", pitch.language, title=sample.title),
+            ),
+            link=sample.url,
+            notes=" ".join(filter(None, (notes, sample.description))),
+        )
+        for i, sample in enumerate(pitch.samples)
+    ]
+    if len(each) <= room:
+        return each
+    # Too many for a short video or deck: one scene lists them all (the site, which has no
+    # time to keep, still shows each one whole, from its parts).
     return [
         Scene(
             kind="samples",
             title=say("samples", pitch.language),
             bullets=tuple(s.title for s in pitch.samples),
             notes=notes,
+            parts=tuple(each),
         )
     ]
 

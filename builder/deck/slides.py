@@ -115,7 +115,12 @@ def _list_slide(deck: Deck, scene: Scene) -> Slide:
     area = grid.body.from_top(heading(deck, slide, scene) + grid.gap)
     area = replace(area, width=min(area.width, READABLE))
     paras = _paragraphs(deck, scene)
-    paras += [deck.para(b, bullet=True, space_before=0.55) for b in scene.bullets]
+    # Each listed work sample opens its link (in PowerPoint and in the PDF).
+    links = [part.link for part in scene.parts] or [None] * len(scene.bullets)
+    paras += [
+        deck.para(b, bullet=True, space_before=0.55, link=link)
+        for b, link in zip(scene.bullets, links, strict=True)
+    ]
     body = slide.placeholders[1]
     write(body.text_frame, deck.fit(slide, paras, area, BODY), deck)
     place(body, area)

@@ -208,9 +208,8 @@ def _samples(board: Storyboard) -> Section | None:
     lang = board.language
     title = say("samples", lang)
     listed = next((s for s in board.scenes if s.kind == "samples"), None)
-    if listed is not None:
-        return Section(id="samples", kind="list", title=title, items=listed.bullets)
-    scenes = [s for s in board.scenes if s.kind == "sample"]
+    # The page has room for every sample, also when the video and deck list only titles.
+    scenes = list(listed.parts) if listed else [s for s in board.scenes if s.kind == "sample"]
     if not scenes:
         return None
     cards = []
