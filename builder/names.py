@@ -15,7 +15,10 @@ Language = Literal["en", "de"]
 _TITLES = {
     *("prof.", "prof.in", "professor", "professorin", "apl.", "pd", "di", "ph.d.", "phd"),
     *("dr.", "dr.in", "mag.", "mag.a", "ing.", "mba", "msc", "m.sc.", "ll.m."),
+    *("dr", "prof"),  # British English writes them without a full stop: "Dr Sarah Kim"
 }
+# British honours said with the first name: "Sir Ian Brown" is "Sir Ian", never "Sir Brown".
+_KNIGHTHOODS = {"sir": "Sir", "dame": "Dame"}
 _TITLE_STEM = re.compile(r"^(dipl|univ|priv|jun|hon|apl|dr|mag|ing|prof)[.-]", re.IGNORECASE)
 # Words that are no academic degree but say how the person wants to be addressed.
 _HONORIFICS = {"frau", "herr", "mr.", "mrs.", "ms.", "mx.", "mr", "mrs", "ms", "mx"}
@@ -129,7 +132,8 @@ def _german_fold(text: str) -> str:
 
 def _is_title(word: str) -> bool:
     lowered = word.lower()
-    return lowered in _TITLES or lowered in _HONORIFICS or bool(_TITLE_STEM.match(word))
+    known = _TITLES | _HONORIFICS | _KNIGHTHOODS.keys()
+    return lowered in known or bool(_TITLE_STEM.match(word))
 
 
 def _split_titles(words: list[str]) -> tuple[list[str], list[str]]:
@@ -167,6 +171,9 @@ def _family_start(rest: list[str]) -> int:
 
 def _english_formal(name: Name) -> str:
     lowered = [t.lower() for t in name.titles.split()]
+    honour = next((_KNIGHTHOODS[t] for t in lowered if t in _KNIGHTHOODS), "")
+    if honour:
+        return f"{honour} {name.first}"
     if any(t.startswith(("prof", "univ.-prof", "jun.-prof", "hon.-prof")) for t in lowered):
         return f"Professor {name.last}"
     doctor = any(t.startswith("dr") for t in lowered) or any(
@@ -186,7 +193,8 @@ def _german_titles(titles: str) -> str:
         if lowered in _HONORIFICS or (_QUALIFIER.match(word) and not _is_title(word)):
             continue  # "Frau" is placed by the caller; "med." is left out when addressing
         if lowered == "di" or lowered.startswith(_ADDRESS_TITLES):
-            kept.append("Dr." if lowered.startswith("dr") and lowered != "dr.in" else word)
+            written = {"dr": "Dr.", "prof": "Prof."}.get(lowered, word)  # German uses the dot
+            kept.append("Dr." if lowered.startswith("dr") and lowered != "dr.in" else written)
     return " ".join(kept)
 
 

@@ -205,6 +205,13 @@ _GREETINGS = (
     "dear",
     "hello",
     "hi",
+    "hey",
+    "moin",
+    "servus",
+    "grüß gott",
+    "grüezi",
+    "good morning",
+    "good afternoon",
 )
 # Greetings that are formal whoever follows them; after the others, a first name alone
 # means "du" (German) or first-name terms (English).
@@ -262,7 +269,8 @@ def greeting(
     Anna" (German, informal): none of them needs the person's gender.
     """
     if salutation:
-        return salutation.strip().rstrip(",").strip()
+        # Every message puts its own comma after it: "Hallo Petra!" became "Hallo Petra!,".
+        return salutation.strip().rstrip(_CLOSING_MARKS).strip()
     chosen = register(name, salutation, language, override)
     who = address(name, None, language, override)
     if override == "informal" and language == "en":
@@ -271,12 +279,16 @@ def greeting(
     return say(key, language, first=who, name=who)
 
 
+# What may end a salutation as written ("Hallo Petra!", "Dear Sam,"): the outputs add their own.
+_CLOSING_MARKS = " ,;:.!"
+
+
 def _without_greeting(salutation: str) -> str:
     lowered = salutation.lower()
     for word in _GREETINGS:
         if lowered.startswith(word + " "):
-            return salutation[len(word) :].strip(" ,")
-    return salutation.strip(" ,")
+            return salutation[len(word) :].strip(_CLOSING_MARKS)
+    return salutation.strip(_CLOSING_MARKS)
 
 
 # Words that start a phrase only with a capital because they start it: inside a sentence

@@ -28,6 +28,12 @@ PARSED = [
     ("Jörg Größler 🎉", "", "Jörg", "Größler"),
     ("Cher", "", "Cher", ""),
     ("J. R. R. Tolkien", "", "J.", "Tolkien"),
+    # British English: titles without a full stop, honours said with the first name.
+    ("Dr Sarah Kim", "Dr", "Sarah", "Kim"),
+    ("Prof Jane Doe", "Prof", "Jane", "Doe"),
+    ("Sir Ian Brown", "Sir", "Ian", "Brown"),
+    ("Dame Judi Dench", "Dame", "Judi", "Dench"),
+    ("Drake Bell", "", "Drake", "Bell"),
 ]
 
 
@@ -56,6 +62,9 @@ FORMAL = [
     ("Frau Dr. Petra Schulz", "Dr. Schulz", "Frau Dr. Schulz"),
     ("Ms. Sarah Kim", "Ms. Kim", "Sarah Kim"),
     ("Petra Schulz", "Petra Schulz", "Petra Schulz"),
+    ("Dr Sarah Kim", "Dr. Kim", "Dr. Sarah Kim"),
+    ("Prof Jane Doe", "Professor Doe", "Prof. Jane Doe"),
+    ("Sir Ian Brown", "Sir Ian", "Ian Brown"),
 ]
 
 
@@ -73,6 +82,10 @@ def test_titles_address_the_person_by_first_name_in_english() -> None:
     assert address("Prof. Dr. Maria von Berg", None, "en") == "Maria"
     assert greeting("Prof. Dr. Maria von Berg", None, "en", "formal") == "Dear Professor von Berg"
     assert greeting("Dr. Anna Beispiel", None, "en", "informal") == "Hi Anna"
+    # Without the full stop (British usage) it was "Dear Dr," and "Thank you, Dr".
+    assert greeting("Dr Sarah Kim", None, "en") == "Dear Sarah"
+    assert address("Dr Sarah Kim", None, "en") == "Sarah"
+    assert greeting("Sir Ian Brown", None, "en", "formal") == "Dear Sir Ian"
 
 
 def test_german_defaults_are_gender_free() -> None:
@@ -114,3 +127,15 @@ def test_name_keys_match_first_last_full_ignoring_case_and_accents() -> None:
     assert "dr." not in keys and "prof." not in keys
     assert {"ozturk", "oeztuerk", "mehmet"} <= name_keys("Mehmet Öztürk")
     assert "groessler" in name_keys("Jörg Größler") and "grossler" in name_keys("Jörg Größler")
+
+
+def test_a_salutation_keeps_its_words_not_its_closing_mark() -> None:
+    # Every message adds its own comma: "Hallo Petra!" made "Hallo Petra!," before.
+    assert greeting("Petra Schulz", "Hallo Petra!", "de") == "Hallo Petra"
+    assert greeting("Tom Lee", "Hi Tom!", "en") == "Hi Tom"
+    assert greeting("Petra Schulz", "Liebe Frau Schulz,", "de") == "Liebe Frau Schulz"
+    assert address("Petra Schulz", "Hallo Petra!", "de") == "Petra"
+    # Greeting words beyond Dear/Liebe/Hallo are no part of the name either.
+    assert address("Jan Peters", "Moin Jan", "de") == "Jan"
+    assert address("Anna Huber", "Grüß Gott Frau Huber", "de") == "Frau Huber"
+    assert register("Anna Huber", "Servus Anna", "de") == "informal"
