@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from builder.pipeline import Build, Result
     from builder.theme import Theme
 
-# A link given with --link has no known end; the message must not promise a date it cannot
-# keep, so it says the longest a private link can live.
-GIVEN_LINK_LIFETIME = timedelta(days=7)
+# A link given with --link has no end we know of: the message must not promise a date.
+GIVEN_LINK_END = datetime.max.replace(tzinfo=UTC)
 
 
 def run(done: Build, options: Options, progress: Progress | None = None) -> None:
@@ -68,8 +67,8 @@ def _given_links(urls: tuple[str, ...], people: int, now: datetime, company: str
                 f"--link: {url} is a public social-media page; thank the interviewer "
                 "directly, with a private link"
             )
-    ends = now + GIVEN_LINK_LIFETIME
-    return [Link("site", url, ends) for url in urls] * (people if len(urls) == 1 else 1)
+    given = [Link("site", url, GIVEN_LINK_END, ends_known=False) for url in urls]
+    return given * (people if len(urls) == 1 else 1)
 
 
 def _shared_link(result: Result, data_dir: Path, now: datetime) -> Link | None:

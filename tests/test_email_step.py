@@ -84,6 +84,12 @@ def test_email_with_a_given_link_and_without_any(tmp_path: Path, run: Any) -> No
     result = run("email", pitch, "-o", out, "--link", given, "--json")
     assert result.exit_code == 0, result.output
     assert given in json.loads(result.stdout)["emails"][0]["text"].splitlines()
+    # A link of the user's own: when it ends is not ours to say (it said "works until" a
+    # date seven days on, made up).
+    for name in ("email.txt", "message.txt"):
+        written = (out / name).read_text(encoding="utf-8")
+        assert given in written and "until" not in written, name
+    assert "private page.\nBest regards" in (out / "message.txt").read_text(encoding="utf-8")
     result = run("email", pitch, "-o", tmp_path / "none", "--json")
     assert result.exit_code == 0, result.output
     text = json.loads(result.stdout)["emails"][0]["text"]

@@ -93,9 +93,12 @@ def media(board: Storyboard, link: Link | None, video: bool) -> Media:
     if link is None:
         offer = say_to("mail_offer_video" if video else "mail_offer_deck", lang, to)
         return Media(made="", url=None, label=label, until="", until_short="", offer=offer)
+    made = say_to(f"mail_made_{kind}", lang, to)
+    if not link.ends_known:  # given with --link: no date we could promise
+        return Media(made=made, url=link.url, label=label, until="", until_short="", offer="")
     moment = _local(link.expires_at, board.interview_date)
     return Media(
-        made=say_to(f"mail_made_{kind}", lang, to),
+        made=made,
         url=link.url,
         label=label,
         until=say(
@@ -115,7 +118,7 @@ def body_lines(parts: Parts, board: Storyboard) -> list[str]:
     lang = board.language
     lead, listed = parts.point_lines(lang)
     media_block = (
-        [f"{parts.media.made}:", parts.media.url, parts.media.until]
+        [f"{parts.media.made}:", parts.media.url, *filter(None, [parts.media.until])]
         if parts.media.url
         else [parts.media.offer]
     )
@@ -146,7 +149,9 @@ def direct_message(parts: Parts, board: Storyboard) -> str:
     """Return the short message for LinkedIn or XING: at most 300 characters, then the link."""
     lang, person = board.language, board.candidate
     media_ = parts.media
-    said = f"{media_.made}; {media_.until_short}" if media_.url else media_.offer
+    said = media_.offer
+    if media_.url:  # the link follows on its own line
+        said = f"{media_.made}; {media_.until_short}" if media_.until_short else media_.made + "."
     first = dataclasses.replace(parts, points=parts.points[:1])
     point = first.point_lines(lang)[0] if first.points else ""
     thanks = [

@@ -21,6 +21,9 @@ class Link:
     url: str
     expires_at: datetime  # timezone-aware, UTC
     local: bool = False  # from the embedded store: works only on the candidate's computer
+    # False for a link given with --link: its end is not ours to know, so no message names
+    # one (its expires_at is then the latest date there is).
+    ends_known: bool = True
 
 
 @dataclass(frozen=True)
