@@ -258,9 +258,20 @@ def pitch_file(path: Path) -> Path:
         return path
     if (path / "pitch.yaml").is_file():
         return path / "pitch.yaml"
+    if is_build_folder(path):  # a new pitch (build init) inside a build is never the fix
+        also = "build email and build share also take the build folder"
+        raise PitchError([f"{path} is a build folder, not a pitch; name the pitch file ({also})"])
     raise PitchError(
         [f"{path} is a folder without a pitch.yaml; name the pitch file, or run: build init {path}"]
     )
+
+
+def is_build_folder(path: Path) -> bool:
+    """Return whether a build wrote into *path*: its record is there, or in a sub-folder
+    of each interviewer (a panel)."""
+    from builder.artifacts import MANIFEST
+
+    return (path / MANIFEST).is_file() or any(path.glob(f"*/{MANIFEST}"))
 
 
 def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:

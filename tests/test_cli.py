@@ -149,6 +149,22 @@ def test_a_folder_without_pitch_yaml_is_one_line(tmp_path: Path) -> None:
         ]
 
 
+def test_a_build_folder_is_no_pitch_but_email_takes_it(example: Any, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("email", str(example("ada")), "-o", str(out)).returncode == 0
+    (out / "email.txt").unlink()
+    again = run("email", str(out))  # as `build share OUT` does: the record names the pitch
+    assert again.returncode == 0, again.stderr
+    assert "Dear Sarah," in (out / "email.txt").read_text(encoding="utf-8")
+    # Elsewhere a build folder is refused, and never with "run: build init" inside it.
+    done = run("site", str(out))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"error: {out} is a build folder, not a pitch; name the pitch file (build email and "
+        "build share also take the build folder)"
+    ]
+
+
 def test_out_pointing_at_a_file_is_one_line(example: Any, tmp_path: Path) -> None:
     blocker = tmp_path / "notes.txt"
     blocker.write_text("mine")

@@ -200,13 +200,23 @@ def all_(**kwargs: Any) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the drafts as JSON.")
 def email(pitch: Path, out: Path, for_: str | None, links: tuple[str, ...], as_json: bool) -> None:
-    """Write and print the thank-you email for each interviewer, with their private link."""
+    """Write and print the thank-you email for each interviewer, with their private link.
+
+    PITCH may also be the folder of an earlier build (as for `build share`).
+    """
     from builder.cli.report import print_build
     from builder.context import Options
-    from builder.pipeline import build
+    from builder.pipeline import build, from_folder, run_steps
+    from builder.pitch import is_build_folder
 
     options = Options(share=share_settings(None, None, False), links=links)
-    done = build(pitch, [], out, for_=for_, options=options, steps=["email"])
+    if pitch.is_dir() and not (pitch / "pitch.yaml").exists() and is_build_folder(pitch):
+        from builder.outdir import locked
+
+        with locked(pitch):  # a build moving files in meanwhile would mix two
+            done = run_steps(from_folder(pitch, for_), ["email"], options)
+    else:
+        done = build(pitch, [], out, for_=for_, options=options, steps=["email"])
     print_build(done, as_json)
 
 
