@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -50,12 +52,74 @@ def draft_bytes(
             disposition="inline",
             filename=f"preview.{_SUFFIX[subtype]}",
         )
-    # All-ASCII headers where possible; an address with non-ASCII characters (jörg@größler.de)
-    # has no ASCII form without IDNA tables, so that draft uses UTF-8 headers (RFC 6532).
-    specs = [a.addr_spec for field in ("From", "To") if field in message
-             for a in message[field].addresses]  # fmt: skip
-    utf8 = not all(spec.isascii() for spec in specs)
+    # All-ASCII headers where possible: mail clients opening a draft, and Python's own
+    # parser, handle raw UTF-8 headers poorly. Only an address that has no ASCII form (a
+    # non-ASCII local part, jörg@example.de) makes the draft use UTF-8 headers (RFC 6532).
+    utf8 = not _ascii_addresses(message)
     return message.as_bytes(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
+
+
+def _ascii_addresses(message: EmailMessage) -> bool:
+    """Return whether every address in From and To has an ASCII form; when it has, the
+    headers are rewritten with each non-ASCII domain in its IDNA form (``xn--``).
+
+    When one address has none, the message is left as it is: it travels as UTF-8 anyway.
+    """
+    fields = {field: tuple(message[field].addresses) for field in ("From", "To")
+              if field in message}  # fmt: skip
+    forms = {field: tuple(_ascii_address(a) for a in found) for field, found in fields.items()}
+    if any(a is None for found in forms.values() for a in found):
+        return False
+    for field, found in forms.items():
+        if found != fields[field]:  # rewrite only what changes: ASCII drafts stay byte-identical
+            message.replace_header(field, found)
+    return True
+
+
+def _ascii_address(address: Address) -> Address | None:
+    """Return *address* with its domain in ASCII (IDNA) form, or None when it has no ASCII
+    form: its local part is not ASCII, or IDNA cannot encode its domain."""
+    if address.addr_spec.isascii():
+        return address
+    if not address.username.isascii():
+        return None
+    domain = ascii_domain(address.domain)
+    return None if domain is None else Address(address.display_name, address.username, domain)
+
+
+def ascii_domain(domain: str) -> str | None:
+    """Return *domain* in its ASCII form (each non-ASCII label as ``xn--``), or None when
+    IDNA cannot encode it.
+
+    Uses the ``idna`` package (IDNA 2008 with the UTS 46 mapping, as browsers and mail
+    servers do), a dependency of this tool. Should it be missing, Python's own IDNA 2003
+    codec is used only where both agree (see :func:`_idna2003`).
+    """
+    if domain.isascii():
+        return domain
+    try:
+        import idna
+    except ImportError:
+        return _idna2003(domain)
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except UnicodeError:  # idna.IDNAError and its kinds: too long, empty or disallowed labels
+        return None
+
+
+def _idna2003(domain: str) -> str | None:
+    """Return *domain* encoded by Python's IDNA 2003 codec, or None when it cannot be or
+    when the result names another domain."""
+    try:
+        encoded = domain.encode("idna")
+        back = encoded.decode("idna")
+    except UnicodeError:
+        return None
+    # IDNA 2003 maps some letters to others (straße to strasse, a final sigma to sigma):
+    # that is another domain, perhaps someone else's, so such a domain keeps its UTF-8 form.
+    if back.lower() != unicodedata.normalize("NFC", domain).lower():
+        return None
+    return encoded.decode("ascii")
 
 
 def picture_bytes(

@@ -10,6 +10,22 @@ from builder.mail.compose import Parts
 from builder.storyboard import Storyboard
 from builder.wording import display_url, say
 
+# An extension at the end of a phone number: "ext. 12", "x89", "Durchwahl 12", "DW 12". The
+# word must not end another word ("text 12"), so a letter right before it is not allowed.
+_EXTENSION = re.compile(
+    r"[\s,;]*(?<![^\W\d_])(?:extension|ext\.?|x|durchwahl|dw\.?)\s*[:.]?\s*([0-9]{1,10})\s*$",
+    re.IGNORECASE,
+)
+# "+49 (0)30 ...": the trunk prefix is dialled only from inside the country, never after "+".
+_TRUNK = re.compile(r"\(\s*0\s*\)")
+# What people put between digits: spaces (also no-break ones), hyphens and dashes, dots,
+# slashes ("030/1234567") and parentheses. Anything else (letters, "#", "*") is not a number.
+_SEPARATORS = re.compile(r"[\s\-./()\u2010-\u2015]")
+# E.164: at most 15 digits; a country code never starts with 0. The lower bounds only keep
+# fragments ("12", "+49") from becoming links.
+_GLOBAL_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
+_LOCAL_DIGITS = re.compile(r"[0-9]{4,15}")
+
 PICTURE_WIDTH = 560  # CSS px: the picture fills the column of a 600 px wide message
 # Inline styles only: Gmail and Outlook drop or rewrite <style> blocks in many cases.
 _BODY = (
@@ -79,13 +95,40 @@ def _signature(board: Storyboard) -> str:
     person, lang = board.candidate, board.language
     rows = [_row(say("email", lang), f"mailto:{quote(person.email, safe='@.+-_')}", person.email)]
     if person.phone:
-        rows.append(_row(say("phone", lang), "tel:" + re.sub(r"[^0-9+]", "", person.phone),
-                         person.phone))  # fmt: skip
+        tel = tel_uri(person.phone)
+        # A number we cannot dial stays readable text: a wrong link is worse than none.
+        rows.append(
+            _row(say("phone", lang), tel, person.phone)
+            if tel
+            else f"{escape(say('phone', lang))}: {escape(person.phone)}"
+        )
     rows += [_row(label, url, display_url(url)) for label, url in person.links]
     return f"<p style={_q(_P + ';' + _MUTED)}>" + "<br>".join(rows) + "</p>"
 
 
+def tel_uri(phone: str) -> str | None:
+    """Return the RFC 3966 ``tel:`` URI for the free-text *phone*, or None when it is not a
+    plausible number.
+
+    "+49 (0)30 1234567" gives ``tel:+49301234567`` (the trunk prefix dropped), "+1 (555)
+    123-4567 x89" gives ``tel:+15551234567;ext=89``; a national number keeps its digits
+    ("030 1234567" gives ``tel:0301234567``).
+    """
+    number, extension = phone.strip(), ""
+    if found := _EXTENSION.search(number):
+        number, extension = number[: found.start()], f";ext={found.group(1)}"
+    international = number.startswith("+")
+    if international:
+        number = _TRUNK.sub("", number[1:])
+    digits = _SEPARATORS.sub("", number)
+    plausible = _GLOBAL_DIGITS if international else _LOCAL_DIGITS
+    if not plausible.fullmatch(digits):
+        return None
+    return "tel:" + ("+" if international else "") + digits + extension
+
+
 def _row(label: str, href: str, shown: str) -> str:
+    """Return one contact line: *label*, then *shown* linked to *href*."""
     return (
         f'{escape(label)}: <a href="{escape(href, quote=True)}" style={_q(_LINK)}>'
         f"{escape(shown)}</a>"
@@ -93,6 +136,7 @@ def _row(label: str, href: str, shown: str) -> str:
 
 
 def _para(text: str) -> str:
+    """Return *text* as one escaped paragraph."""
     return f"<p style={_q(_P)}>{escape(text)}</p>"
 
 
