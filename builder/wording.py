@@ -332,10 +332,36 @@ def run_on(text: str, language: Language, names: frozenset[str] = frozenset()) -
     if language == "de":
         lower = bare.lower() in _RUN_ON["de"]
     else:
-        lower = bare.lower() in _RUN_ON["en"] or not (
-            bare in names or bare == "I" or bare.startswith("I'") or len(bare) < 2
-        )
+        lower = bare.lower() in _RUN_ON["en"] or not _english_name(bare, rest, names)
     return " ".join(filter(None, (lowered, rest))) if lower else text
+
+
+# Words English always writes with a capital, wherever they stand.
+_ENGLISH_CAPITALS = frozenset(
+    (
+        *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        *("January", "February", "March", "April", "May", "June", "July", "August"),
+        *("September", "October", "November", "December", "English", "German"),
+    )
+)
+
+
+def _english_name(word: str, rest: str, names: frozenset[str]) -> bool:
+    """Return whether the capitalised first *word* (before *rest*) is a name, to be kept.
+
+    A name of the pitch (also as a possessive: "Sarah's plan"), a day or month, "I", or the
+    first of several capitalised words ("Google Analytics migration").
+    """
+    stem = word.removesuffix("'s").removesuffix("\u2019s")
+    following = rest.split(" ", 1)[0].strip(".,:;!?\"'()")
+    return (
+        stem in names
+        or stem in _ENGLISH_CAPITALS
+        or word == "I"
+        or word.startswith(("I'", "I\u2019"))
+        or len(word) < 2
+        or following[:1].isupper()
+    )
 
 
 def proper_nouns(texts: Iterable[str]) -> frozenset[str]:

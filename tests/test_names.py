@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from builder.names import formal_name, name_keys, parse_name
-from builder.wording import address, greeting, register
+from builder.wording import address, greeting, register, run_on
 
 PARSED = [
     # text, titles, first, last
@@ -139,3 +139,15 @@ def test_a_salutation_keeps_its_words_not_its_closing_mark() -> None:
     assert address("Jan Peters", "Moin Jan", "de") == "Jan"
     assert address("Anna Huber", "Grüß Gott Frau Huber", "de") == "Frau Huber"
     assert register("Anna Huber", "Servus Anna", "de") == "informal"
+
+
+def test_english_keeps_the_capital_of_a_name_inside_a_sentence() -> None:
+    # "One thing we talked about stays with me: sarah's plan" was the defect.
+    names = frozenset({"Sarah", "Kim"})
+    assert run_on("Sarah's plan for the data team", "en", names) == "Sarah's plan for the data team"
+    assert run_on("Monday planning", "en", names) == "Monday planning"
+    assert run_on("Google Analytics migration", "en", names) == "Google Analytics migration"
+    # Words capitalised only for starting the point still go lower case.
+    assert run_on("Your plan to retire it", "en", names) == "your plan to retire it"
+    assert run_on("Moving the KPI report", "en", names) == "moving the KPI report"
+    assert run_on("KPI report", "en", names) == "KPI report"

@@ -216,6 +216,10 @@ def _names(board: Storyboard) -> frozenset[str]:
     """Return the proper nouns of *board*: the people, the company, and capitalised words
     its prose uses mid-sentence."""
     prose = [s.text for s in board.scenes] + [b for s in board.scenes for b in s.bullets]
+    # The speaker notes and the video's script: more of the candidate's own sentences.
+    prose += [s.notes for s in board.scenes]
+    if board.video and board.video.script:
+        prose.append(board.video.script)
     given = f"{board.company} {board.interviewer.name} {board.candidate.name}".split()
     return proper_nouns(prose) | {w.strip(".,") for w in given}
 
