@@ -356,6 +356,14 @@ def _check_register(pitch: Pitch, report: Report) -> None:
     texts = [pitch.thanks, pitch.closing or "", *pitch.discussed]
     for person in pitch.interview.interviewers:
         said = register(person.name, person.salutation, "de", person.address)
+        greeted = register(person.name, person.salutation, "de") if person.salutation else said
+        if greeted != said:  # "Sehr geehrte Frau Weiß, ... gern schicke ich sie dir"
+            how, other = ("du", "Sie") if said == "informal" else ("Sie", "du")
+            report.warnings.append(
+                f"email to {person.name}: address: {person.address} makes the message say "
+                f"{how}, but the salutation {person.salutation!r} says {other}; "
+                "change one of them"
+            )
         words = _FORMAL_WORDS if said == "informal" else _INFORMAL_WORDS
         found = sorted({m.group(0) for t in [*texts, *person.discussed] for m in words.finditer(t)})
         if found:

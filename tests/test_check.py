@@ -198,6 +198,22 @@ def test_german_texts_that_say_sie_to_someone_greeted_with_du(example: Any, cli:
     assert "email to Mehmet Öztürk: the message says" not in result.output
 
 
+def test_a_salutation_at_odds_with_the_address_setting(example: Any, cli: Any) -> None:
+    # "Sehr geehrte Frau Schulz, ... gern schicke ich sie dir": never right in German.
+    pitch = edit(
+        example("jonas"),
+        "salutation: Liebe Frau Schulz",
+        "salutation: Sehr geehrte Frau Schulz\n      address: informal",
+    )
+    result = cli("check", pitch, "--now", "2026-11-24T20:00+01:00")
+    assert result.exit_code == 0
+    assert (
+        "warning: email to Petra Schulz: address: informal makes the message say du, but the "
+        "salutation 'Sehr geehrte Frau Schulz' says Sie; change one of them"
+    ) in result.output
+    assert "email to Mehmet Öztürk: address:" not in result.output
+
+
 def _bomb(path: Path) -> None:
     Image.new("1", (10_000, 10_000)).save(path, format="PNG")  # 100 megapixels, a few KB
 
