@@ -84,6 +84,9 @@ def test_email_with_a_given_link_and_without_any(tmp_path: Path, run: Any) -> No
     result = run("email", pitch, "-o", out, "--link", given, "--json")
     assert result.exit_code == 0, result.output
     assert given in json.loads(result.stdout)["emails"][0]["text"].splitlines()
+    shown = run("email", pitch, "-o", out, "--link", given)
+    # The deadline in the offset the pitch gave its interview in, as `build check` shows it.
+    assert "send by 2026-11-25 15:00 +0100 (" in shown.stdout
     # A link of the user's own: when it ends is not ours to say (it said "works until" a
     # date seven days on, made up).
     for name in ("email.txt", "message.txt"):

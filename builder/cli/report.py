@@ -55,7 +55,8 @@ def print_draft(draft: Draft, folder: Path) -> None:
     click.echo(f"Subject: {draft.subject}\n")
     click.echo(draft.text.rstrip())
     click.echo(rule)
-    click.echo(f"send by {when(draft.send_by)}: {folder / 'email.eml'} opens as a draft;")
+    deadline = when(draft.send_by, own_zone=True)
+    click.echo(f"send by {deadline}: {folder / 'email.eml'} opens as a draft;")
     click.echo(f"for LinkedIn or XING, paste {folder / 'message.txt'}")
 
 
@@ -68,8 +69,10 @@ def print_share(share: Share, renewed: bool = False) -> None:
         click.echo("  these are new links: send them again; the old ones stop at their own expiry")
 
 
-def when(moment: datetime, now: datetime | None = None) -> str:
-    """Return ``2026-12-09 14:03 UTC (in 7 days)``: the time and how far off it is."""
+def when(moment: datetime, now: datetime | None = None, own_zone: bool = False) -> str:
+    """Return ``2026-12-09 14:03 UTC (in 7 days)``: the time and how far off it is; with
+    *own_zone*, in the offset *moment* carries (``2026-11-25 15:00 +0100``), as the pitch
+    gave it."""
     now = now or datetime.now(UTC)
     seconds = (moment - now).total_seconds()
     span = abs(seconds)
@@ -81,6 +84,8 @@ def when(moment: datetime, now: datetime | None = None) -> str:
     else:
         text = f"{int(span)} seconds"
     relative = f"in {text}" if seconds > 0 else f"{text} ago"
+    if own_zone and moment.utcoffset() is not None:
+        return f"{moment:%Y-%m-%d %H:%M %z} ({relative})"
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({relative})"
 
 
