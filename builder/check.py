@@ -7,13 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from builder.errors import BuilderError, MediaError, PitchError
 from builder.names import fold, parse_name
 from builder.pitch import Pitch, dotted, read_pitch, resolve_media
 from builder.yamlfile import YamlDoc
+
+if TYPE_CHECKING:
+    from builder.mail import Draft
 
 DEADLINE = timedelta(hours=24)
 # Left-overs from a template: an unfinished follow-up is worse than none.
@@ -229,14 +232,9 @@ def _check_messages(pitch: Pitch, doc: YamlDoc, now: datetime, report: Report) -
     for person in pitch.interview.interviewers:
         draft = compose(plan(pitch, person), None, now)
         who = f"email to {person.name}"
-        greeting = draft.text.split("\n", 1)[0]
-        if not names_person(greeting, person.name):
-            report.errors.append(f"{who}: the greeting '{greeting}' does not name them")
-        for pattern, label in MESSAGE_PLACEHOLDERS:
-            for found in {m.group(0) for m in pattern.finditer(draft.text + draft.message)}:
-                problem = _placeholder(doc, who, label, found)
-                if problem not in report.errors:  # shared text is in every interviewer's email
-                    report.errors.append(problem)
+        for problem in draft_problems(draft, person.name, doc):
+            if problem not in report.errors:  # shared text is in every interviewer's email
+                report.errors.append(problem)
         if draft.words > MAX_WORDS:
             report.errors.append(f"{who}: {draft.words} words; at most {MAX_WORDS}")
         if len(draft.message) > MAX_MESSAGE:  # composed without a link: all of it counts
@@ -251,10 +249,24 @@ def _check_messages(pitch: Pitch, doc: YamlDoc, now: datetime, report: Report) -
             )
 
 
-def _placeholder(doc: YamlDoc, who: str, label: str, found: str) -> str:
+def draft_problems(draft: Draft, name: str, doc: YamlDoc | None = None) -> list[str]:
+    """Return what is wrong in the email to *name*: a greeting that does not name them, a
+    left-over placeholder (at the pitch field it came from, given the pitch's *doc*)."""
+    who = f"email to {name}"
+    problems = []
+    greeting = draft.text.split("\n", 1)[0]
+    if not names_person(greeting, name):
+        problems.append(f"{who}: the greeting '{greeting}' does not name them")
+    for pattern, label in MESSAGE_PLACEHOLDERS:
+        for found in sorted({m.group(0) for m in pattern.finditer(draft.text + draft.message)}):
+            problems.append(_placeholder(doc, who, label, found))
+    return problems
+
+
+def _placeholder(doc: YamlDoc | None, who: str, label: str, found: str) -> str:
     """Return the error for a placeholder in the email, at the pitch field it came from."""
-    for loc, text in _strings(doc.data):
-        if found in text:
+    for loc, text in _strings(doc.data) if doc else []:
+        if doc and found in text:
             return f"{doc.where(loc)}: {dotted(loc)}: {label} '{found}' (it would be in the email)"
     return f"{who}: {label} '{found}'"
 

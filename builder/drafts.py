@@ -41,6 +41,9 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
         assert result.board is not None
         link = links[index] if links else _shared_link(result, data_dir, now)
         draft = compose(result.board, link, now, video=(result.folder / "video.mp4").is_file())
+        # Written anyway (the user may mean it), but never unsaid: what build check refuses.
+        problems = _problems(draft, result.board.interviewer.name, done.pitch.source)
+        done.warnings.extend(p for p in problems if p not in done.warnings)  # a panel: once
         if theme is None and not _picture(result.folder):
             from builder.theme import load_theme
 
@@ -49,6 +52,18 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
         result.drafts.append(draft)
         done.warnings.extend(w for w in draft.warnings if w not in done.warnings)
         record(done, result)  # the folder now holds the drafts too
+
+
+def _problems(draft: Draft, name: str, source: Path) -> list[str]:
+    """Return the warnings for what is wrong in *draft* (see check.draft_problems), each
+    at its pitch field when it has one."""
+    from builder.check import draft_problems
+    from builder.pitch import read_pitch
+
+    found = draft_problems(draft, name)
+    if found:  # read the pitch again only now, for the line and column of each
+        found = draft_problems(draft, name, read_pitch(source)[1])
+    return [f"before you send: {problem}" for problem in found]
 
 
 def _given_links(urls: tuple[str, ...], people: int, now: datetime, company: str) -> list[Link]:

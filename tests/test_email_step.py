@@ -101,6 +101,21 @@ def test_email_with_a_given_link_and_without_any(tmp_path: Path, run: Any) -> No
     assert not [p for p in draft.walk() if p.get_content_maintype() == "image"]
 
 
+def test_what_build_check_refuses_is_said_where_the_drafts_are_made(
+    tmp_path: Path, run: Any
+) -> None:
+    pitch, out = copy("ada", tmp_path), tmp_path / "out"
+    text = pitch.read_text(encoding="utf-8")
+    pitch.write_text(text.replace("thanks: >-\n", "thanks: >-\n  Hi {name}.\n", 1), "utf-8")
+    result = run("email", pitch, "-o", out)
+    assert result.exit_code == 0, result.output  # written: the user may fix it by hand
+    assert (
+        "warning: before you send: pitch.yaml:23:1: thanks: left-over placeholder '{name}' "
+        "(it would be in the email)"
+    ) in result.stderr.splitlines()
+    assert "{name}" in (out / "email.txt").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("links", "message"),
     [
