@@ -115,12 +115,9 @@ def _list_slide(deck: Deck, scene: Scene) -> Slide:
     area = grid.body.from_top(heading(deck, slide, scene) + grid.gap)
     area = replace(area, width=min(area.width, READABLE))
     paras = _paragraphs(deck, scene)
-    # Each listed work sample opens its link (in PowerPoint and in the PDF).
-    links = [part.link for part in scene.parts] or [None] * len(scene.bullets)
-    paras += [
-        deck.para(b, bullet=True, space_before=0.55, link=link)
-        for b, link in zip(scene.bullets, links, strict=True)
-    ]
+    # Titles only, no links: LibreOffice wraps a linked run anywhere, mid-word too ("err /
+    # or bands"), and word by word its links turn out in two colours. The site has them.
+    paras += [deck.para(b, bullet=True, space_before=0.55) for b in scene.bullets]
     body = slide.placeholders[1]
     write(body.text_frame, deck.fit(slide, paras, area, BODY), deck)
     place(body, area)
