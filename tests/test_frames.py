@@ -222,3 +222,20 @@ def test_a_photo_saved_again_under_its_name_is_drawn_anew(tmp_path: Path) -> Non
     centre = ((changed[0] + changed[2]) // 2, (changed[1] + changed[3]) // 2)
     red, green, _ = after.getpixel(centre)  # type: ignore[misc]
     assert red > 150 and green < 80, "the new photo, inside the ring"
+
+
+def test_transparent_pictures_lie_on_the_background_not_on_black(tmp_path: Path) -> None:
+    # A logo or a cut-out portrait PNG: its transparent parts were drawn black.
+    shutil.copytree(ROOT / "examples" / "ada", tmp_path / "ada")
+    clear = Image.new("RGBA", (800, 600), (0, 0, 0, 0))  # invisible pixels hold black
+    clear.save(tmp_path / "ada" / "media" / "pipeline.png")
+    clear.save(tmp_path / "ada" / "media" / "ada.jpg", format="PNG")  # the photo, too
+    pitch = load_pitch(tmp_path / "ada" / "pitch.yaml")
+    board = plan(pitch, pitch.interview.interviewers[0])
+    theme = load_theme("classic")  # a light page: black would stand out
+    for kind in ("title", "value"):
+        scene = next(s for s in board.scenes if s.kind == kind and s.image is not None)
+        image = render_scene(scene, board, theme, SIZES["720p"])
+        # The right side holds only the picture (its shadow, the photo's ring).
+        picture_side = image.crop((840, 60, 1270, 600)).convert("L")
+        assert picture_side.getextrema()[0] > 60, f"{kind}: black where the picture is clear"

@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from builder.fitting import shrink
-from builder.frames.canvas import Canvas, mix, round_mask, smooth
+from builder.frames.canvas import Canvas, Colour, mix, round_mask, smooth
 from builder.frames.text import Block, Face, fit_line, font, truncate, wrap
 from builder.geometry import Box
 from builder.glyphs import capitals, clusters
@@ -43,7 +43,9 @@ def picture(canvas: Canvas, ref: ImageRef, area: Box) -> Box:
     """
     inset = canvas.px(28)  # the shadow's spread stays inside the area, out of the margin
     area = area.inset(inset, inset)
-    image = ImageOps.contain(open_image(ref).convert("RGB"), (area.width, area.height))
+    image = ImageOps.contain(
+        opaque(open_image(ref), canvas.colour("background")), (area.width, area.height)
+    )
     box = Box(
         area.left + (area.width - image.width) // 2,
         area.top + (area.height - image.height) // 2,
@@ -81,26 +83,39 @@ def portrait(
     # discs and the fitted photo are the same on every title card of a panel: made once.
     disc = round_mask((outer, outer), 0, circle=True)
     canvas.image.paste(canvas.colour("accent"), (left, top, left + outer, top + outer), disc)
-    face = _photo(ref, d) if ref is not None else _initials(canvas, name, d)
+    face = _photo(ref, d, canvas.colour("background")) if ref else _initials(canvas, name, d)
     canvas.image.paste(face, (left + ring, top + ring), round_mask((d, d), 0, circle=True))
 
 
-def _photo(ref: ImageRef, d: int) -> Image.Image:
-    """Return the photo of *ref* cropped and scaled to a *d* x *d* square (shared: read
-    it, never change it)."""
+def _photo(ref: ImageRef, d: int, background: Colour) -> Image.Image:
+    """Return the photo of *ref* cropped and scaled to a *d* x *d* square, transparent
+    parts on *background* (shared: read it, never change it)."""
     try:
         info = ref.path.stat()
     except OSError:
         info = None  # open_image names the field and the reason
-    return _fitted(ref, d, None if info is None else (info.st_size, info.st_mtime_ns))
+    signature = None if info is None else (info.st_size, info.st_mtime_ns)
+    return _fitted(ref, d, background, signature)
 
 
 @lru_cache(maxsize=8)
-def _fitted(ref: ImageRef, d: int, signature: tuple[int, int] | None) -> Image.Image:
+def _fitted(
+    ref: ImageRef, d: int, background: Colour, signature: tuple[int, int] | None
+) -> Image.Image:
     # The file's size and time are part of the key: `build preview` rebuilds in one
     # process, and a photo saved again under the same name must be read again.
     del signature
-    return ImageOps.fit(open_image(ref).convert("RGB"), (d, d), Image.Resampling.LANCZOS)
+    return ImageOps.fit(opaque(open_image(ref), background), (d, d), Image.Resampling.LANCZOS)
+
+
+def opaque(image: Image.Image, background: Colour) -> Image.Image:
+    """Return *image* as RGB, its transparent parts laid on *background* (as the deck shows
+    them on the slide): a plain conversion turns them black, or whatever colour the
+    invisible pixels happen to hold."""
+    if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+        return image.convert("RGB")
+    base = Image.new("RGBA", image.size, (*background, 255))
+    return Image.alpha_composite(base, image.convert("RGBA")).convert("RGB")
 
 
 def _initials(canvas: Canvas, name: str, d: int) -> Image.Image:
