@@ -78,6 +78,7 @@ class Deck:
         colour = {"text": theme.colors.text, "muted": theme.colors.muted}.get(
             role, theme.colors.accent
         )
+        options.setdefault("language", self.board.language)
         return Para(" ".join(text.split()), font, family, colour, bold=bold, **options)
 
     def image(self, ref: ImageRef) -> CleanImage:

@@ -13,6 +13,7 @@ from PIL import ImageFont
 from builder.deck.layout import EMU_PER_PT
 from builder.fitting import longest_prefix, shrink
 from builder.glyphs import capitals, fallback_for, font_chars, needs_fallback, runs
+from builder.hyphens import SHY
 
 REFERENCE = 200  # measure at 200 px per em; widths scale linearly from there
 WIDTH_SAFETY = 1.06  # LibreOffice and PowerPoint kern and hint a little unlike Pillow
@@ -37,6 +38,7 @@ class Para:
     caps: bool = False  # shown in capitals (written so: see ``shown``)
     tracking: float = 0.0  # extra space between letters, as a share of the font size
     link: str | None = None
+    language: str = ""  # of the text: where a word too long for its line may break
 
     @property
     def shown(self) -> str:
@@ -115,17 +117,59 @@ def count_lines(para: Para, size: float, width: float) -> int:
     available = (width - (bullet_indent(px) if para.bullet else 0.0)) / WIDTH_SAFETY
     track = para.tracking * px
     lines, used = 1, 0.0
+
+    def measure(text: str) -> float:
+        return face.width(text) * px + track * len(text)
+
     for word in para.shown.split():
-        advance = face.width(word) * px + track * len(word)
+        advance = measure(word.replace(SHY, ""))
         if used and used + (face.space * px + track) + advance <= available:
             used += face.space * px + track + advance
             continue
         if used:
             lines, used = lines + 1, 0.0
+        if SHY in word and advance > available:
+            # Broken at its soft hyphens, as many pieces on each line as fit with a hyphen.
+            for piece in word.split(SHY):
+                if used and used + measure(piece + "-") > available:
+                    lines, used = lines + 1, 0.0
+                used += measure(piece)
+            continue
         # A word wider than the line is broken between letters, as both renderers do.
         extra = max(0, math.ceil(advance / available) - 1)
         lines, used = lines + extra, advance - extra * available
     return lines
+
+
+def _whole(paras: Sequence[Para], size: float, width: float) -> bool:
+    """Return whether every word of *paras* fits on a line at base *size*."""
+    return not any(_too_wide(para, size, width) for para in paras)
+
+
+def _too_wide(para: Para, size: float, width: float) -> list[str]:
+    """Return the words of *para* wider than its line at base *size*."""
+    face, px = _face(para.font), size * para.scale
+    available = (width - (bullet_indent(px) if para.bullet else 0.0)) / WIDTH_SAFETY
+    track = para.tracking * px
+
+    def wide(word: str) -> bool:
+        plain = word.replace(SHY, "")
+        return face.width(plain) * px + track * len(plain) > available
+
+    return [w for w in para.shown.split() if wide(w)]
+
+
+def _hyphenated(para: Para, size: float, width: float) -> Para:
+    """Return *para* with soft hyphens in the words too wide for its line at base *size*,
+    where its language hyphenates them (LibreOffice and PowerPoint break there, with a
+    hyphen, and nowhere else)."""
+    wide = set(_too_wide(para, size, width))
+    if not wide or not para.language or para.caps:
+        return para
+    from builder.hyphens import soft  # (its dictionaries load only now)
+
+    words = [soft(w, para.language) if w in wide else w for w in para.text.split(" ")]
+    return replace(para, text=" ".join(words))
 
 
 def text_height(paras: Sequence[Para], size: float, width: float) -> float:
@@ -146,9 +190,20 @@ def fit(paras: Sequence[Para], width: int, height: int, largest: float, smallest
     and ``shortened`` is true.
     """
     w, h = width / EMU_PER_PT, height / EMU_PER_PT
+
+    def fits(pt: float) -> bool:
+        return text_height(paras, pt, w) <= h
+
+    # A size at which every word fits whole comes first: LibreOffice breaks a word too
+    # wide for its line anywhere ("Rechtsschutzversicherungsges / ellschaften"). When none
+    # does, such words get soft hyphens where their language breaks them, and LibreOffice
+    # breaks there (though it draws no hyphen; PowerPoint does).
     size, fitted = shrink(
-        largest, smallest, lambda pt: pt - STEP, lambda pt: text_height(paras, pt, w) <= h
+        largest, smallest, lambda pt: pt - STEP, lambda pt: fits(pt) and _whole(paras, pt, w)
     )
+    if not fitted:
+        paras = [_hyphenated(para, largest, w) for para in paras]
+        size, fitted = shrink(largest, smallest, lambda pt: pt - STEP, fits)
     kept = list(paras) if fitted else _shorten(list(paras), smallest, w, h)
     size = size if fitted else smallest
     used = text_height(kept, size, w)

@@ -54,7 +54,7 @@ def draw_scene(
 ) -> Image.Image:
     """Return *scene* at *place* drawn as :func:`render_scene` does: the same arguments
     give the same picture (scene and place are hashable, to key a memo by)."""
-    canvas = Canvas(Image.new("RGB", size, rgb(theme.colors.background)), theme)
+    canvas = Canvas(Image.new("RGB", size, rgb(theme.colors.background)), theme, place.language)
     LAYOUTS[scene.kind](canvas, scene, place, canvas.safe(caption_space))
     footer(canvas, scene, place)
     return canvas.image

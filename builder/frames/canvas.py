@@ -28,6 +28,7 @@ class Canvas:
 
     image: Image.Image
     theme: Theme
+    language: str = ""  # of the text drawn: where a word too long for its line may break
 
     @property
     def unit(self) -> float:
@@ -72,7 +73,10 @@ class Canvas:
         """Return :func:`fit_text` of *text* for this frame; *sizes* (largest, smallest) are
         1080p pixels, *box* (width, height) is in this frame's pixels."""
         largest, smallest = self.px(sizes[0]), self.px(sizes[1])
-        return fit_text(text, path, largest, smallest, *box, leading=leading, max_lines=max_lines)
+        return fit_text(
+            text, path, largest, smallest, *box,
+            leading=leading, max_lines=max_lines, language=self.language,
+        )  # fmt: skip
 
     def write(self, block: Block, x: int, y: int, fill: Colour) -> int:
         """Draw *block* with its first line's top at *y*; return the y below its last line."""

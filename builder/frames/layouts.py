@@ -30,6 +30,7 @@ class Place:
     index: int  # its position in the storyboard (-1: not in it)
     count: int  # the storyboard's scenes
     of_kind: int  # its number among the storyboard's scenes of its kind, from 1
+    language: str = ""  # the storyboard's: where a word too long for its line may break
 
     @classmethod
     def of(cls, scene: Scene, board: Storyboard) -> Place:
@@ -41,6 +42,7 @@ class Place:
             index=board.scenes.index(scene) if scene in board.scenes else -1,
             count=len(board.scenes),
             of_kind=same.index(scene) + 1 if scene in same else 1,
+            language=board.language,
         )
 
 

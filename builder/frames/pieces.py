@@ -286,7 +286,7 @@ def _card_text(
     @cache
     def setting(px: int) -> tuple[Face, int, list[list[str]]]:
         face = font(canvas.theme.body.regular, px)
-        return face, round(px * 1.32), [wrap(item, face, width) for item in items]
+        return face, round(px * 1.32), [wrap(item, face, width, canvas.language) for item in items]
 
     def fits(px: int) -> bool:
         _, step, wrapped = setting(px)

@@ -130,32 +130,58 @@ def fit_text(
     *,
     leading: float = 1.22,
     max_lines: int = 99,
+    language: str = "",
 ) -> Block:
     """Return *text* wrapped to *width* at the largest size from *size* down to *min_size*
     whose block fits *height*; at *min_size* the text is cut with an ellipsis instead.
+
+    A size at which every word fits the width, or breaks where its *language* hyphenates
+    it ("Straßenbahnfahrplan- / optimierung"), comes first; a word split between any two
+    letters only when no size down to *min_size* avoids it.
     """
 
     @cache
     def setting(px: int) -> tuple[Face, int, list[str], int]:
         face, step = font(path, px), round(px * leading)
-        return face, step, wrap(text, face, width), max(1, min(max_lines, height // step))
+        lines = wrap(text, face, width, language)
+        return face, step, lines, max(1, min(max_lines, height // step))
 
     def fits(px: int) -> bool:
         _, _, lines, room = setting(px)
         return len(lines) <= room
 
-    px, _ = shrink(size, min_size, lambda px: max(min_size, round(px * SHRINK)), fits)
+    def whole(px: int) -> bool:
+        face = font(path, px)
+        return fits(px) and all(face.getlength(w) <= width or _hyphenates(w, language)
+                                for w in text.split())  # fmt: skip
+
+    def smaller(px: int) -> int:
+        return max(min_size, round(px * SHRINK))
+
+    px, fitted = shrink(size, min_size, smaller, whole)
+    if not fitted:
+        px, _ = shrink(size, min_size, smaller, fits)
     face, step, lines, room = setting(px)
     return Block(truncate(lines, room, face, width), face, step)
 
 
-def wrap(text: str, face: Font, width: int) -> list[str]:
-    """Return *text* broken into lines no wider than *width* (long words are split)."""
+def _hyphenates(word: str, language: str) -> bool:
+    """Return whether *language* has a point to break *word* at (with a hyphen)."""
+    if not language:
+        return False
+    from builder.hyphens import points
+
+    return bool(points(word, language))
+
+
+def wrap(text: str, face: Font, width: int, language: str = "") -> list[str]:
+    """Return *text* broken into lines no wider than *width*: a word wider than that is
+    split, where *language* hyphenates it (with a hyphen) when it is given."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
         for word in paragraph.split():
-            for piece in _split_word(word, face, width):
+            for piece in _split_word(word, face, width, language):
                 trial = f"{line} {piece}" if line else piece
                 if face.getlength(trial) <= width:
                     line = trial
@@ -168,8 +194,30 @@ def wrap(text: str, face: Font, width: int) -> list[str]:
     return lines
 
 
-def _split_word(word: str, face: Font, width: int) -> list[str]:
-    # A URL or a compound word wider than the column would overflow it: cut it up.
+def _split_word(word: str, face: Font, width: int, language: str = "") -> list[str]:
+    # A compound word or a URL wider than the column would overflow it: cut it up, at
+    # its hyphenation points (each line but the last ending in a hyphen) where it has them.
+    if face.getlength(word) <= width:
+        return [word]
+    if not language:
+        return _between_letters(word, face, width)
+    from builder.hyphens import pieces
+
+    lines, line, parts = [], "", pieces(word, language)
+    for index, part in enumerate(parts):
+        trial = line + part
+        shown = trial if index == len(parts) - 1 or trial.endswith("-") else trial + "-"
+        if line and face.getlength(shown) > width:
+            lines.append(line if line.endswith("-") else line + "-")
+            trial = part
+        line = trial
+    lines.append(line)
+    # A piece still too wide (no point falls inside it): between letters, as before.
+    return [cut for each in lines for cut in _between_letters(each, face, width)]
+
+
+def _between_letters(word: str, face: Font, width: int) -> list[str]:
+    """Return *word* cut between letters into pieces no wider than *width*."""
     if face.getlength(word) <= width:
         return [word]
     pieces, piece = [], ""
