@@ -220,6 +220,21 @@ def test_bad_expiry_is_one_line_and_uploads_nothing(
     assert bucket_keys(s3_store) == before
 
 
+def test_an_empty_file_is_one_line_and_uploads_nothing(
+    ada: Path, run: Any, s3_store: Store, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(ada, copy)
+    (copy / "site" / "video.vtt").write_bytes(b"")  # a full disk, a copy gone wrong
+    before = bucket_keys(s3_store)
+    result = run("share", copy)
+    assert result.exit_code == 1  # it was a traceback (StopIteration)
+    assert result.output.strip() == (
+        f"error: {copy / 'site' / 'video.vtt'}: the file is empty; build the video again"
+    )
+    assert bucket_keys(s3_store) == before
+
+
 def test_a_folder_being_built_is_not_shared_and_a_share_holds_off_builds(
     ada: Path, run: Any, s3_store: Store
 ) -> None:

@@ -124,6 +124,11 @@ def plan_uploads(folder: Path, outputs: tuple[str, ...], include_pptx: bool) -> 
             f"{folder}: nothing to share; build the deck (with LibreOffice for its PDF), "
             "the video or the site first"
         )
+    for plan in found.values():  # a build never leaves one: a disk filled up, a hand-made copy
+        if plan.path.stat().st_size == 0:
+            raise ShareError(
+                f"{plan.path}: the file is empty; build the {plan.artifact.output} again"
+            )
     return list(found.values())
 
 
