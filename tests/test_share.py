@@ -354,10 +354,24 @@ def test_clean_deletes_the_files_of_expired_shares(ada: Path, run: Any, s3_store
     prefix = urlsplit(link(made, "site")).path.split("/")[2]
     assert any(key.startswith(prefix) for key in bucket_keys(s3_store))
     time.sleep(3.5)
-    result = run("links", "--clean")
+    # Only the shares of the pitch named: another pitch's expired share stays (it went).
+    other = ada.parent / "other.yaml"
+    shutil.copy(ada.parent / "ada" / "pitch.yaml", other)
+    result = run("links", other, "--clean")
     assert result.exit_code == 0, result.output
-    assert f"deleted the files of share {made['links'][0]['share_id']}" in result.output
+    assert (
+        result.output
+        == f"no shares of {other} yet; build with --share, or run: build share OUT_DIR\n"
+    )
+    assert any(key.startswith(prefix) for key in bucket_keys(s3_store))
+    result = run("links", "--clean", "--json")
+    assert result.exit_code == 0, result.output
+    assert isinstance(json.loads(result.stdout), list)  # stdout is the JSON alone
+    assert f"deleted the files of share {made['links'][0]['share_id']}" in result.stderr
     assert not any(key.startswith(prefix) for key in bucket_keys(s3_store))
+    missing = run("links", ada.parent / "nonexistent.yaml")
+    assert missing.exit_code == 1  # it said "no shares yet"
+    assert missing.output == f"error: {ada.parent / 'nonexistent.yaml'}: no such file\n"
 
 
 def test_a_link_that_lapses_before_its_check_is_named_as_such(s3_store: Store) -> None:

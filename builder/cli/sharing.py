@@ -73,13 +73,18 @@ def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
     from builder.share import ledger, manage
 
     data_dir = _data_dir()
-    if clean:
-        for old in manage.clean(data_dir):
-            click.echo(f"deleted the files of share {old.share_id} ({old.interviewer})")
     if pitch is not None:
+        from builder.errors import PitchError
         from builder.pitch import pitch_file
 
         pitch = pitch_file(pitch)
+        if not pitch.is_file():  # else "no shares yet": true, and no help
+            raise PitchError([f"{pitch}: no such file"])
+    if clean:
+        for old in manage.clean(data_dir, pitch=pitch):
+            # With --json, stdout holds the JSON alone.
+            click.echo(f"deleted the files of share {old.share_id} ({old.interviewer})",
+                       err=as_json)  # fmt: skip
     shares = ledger.all_shares(data_dir, pitch)
     now = datetime.now(UTC)
     if as_json:
@@ -87,7 +92,8 @@ def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not shares:
-        click.echo("no shares yet; build with --share, or run: build share OUT_DIR")
+        of = f" of {pitch}" if pitch is not None else ""
+        click.echo(f"no shares{of} yet; build with --share, or run: build share OUT_DIR")
     for share in shares:
         status = share.status(now)
         gone = " (files deleted)" if share.cleaned_at and status != "revoked" else ""

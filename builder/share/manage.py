@@ -83,12 +83,13 @@ def _relink_page(target: Target, share: Share, urls: dict[str, str]) -> None:
     Uploader(target).upload(Upload(key, mime, SITE_PAGE, body=fresh))
 
 
-def clean(data_dir: Path, now: datetime | None = None) -> list[Share]:
-    """Delete the objects of every expired or revoked share not yet cleaned; return them."""
+def clean(data_dir: Path, now: datetime | None = None, pitch: Path | None = None) -> list[Share]:
+    """Delete the objects of every expired or revoked share not yet cleaned (only those of
+    *pitch*, when given); return them."""
     now = now or datetime.now(UTC)
     cleaned = []
     targets: dict[tuple[bool, str], Target] = {}
-    for share in ledger.all_shares(data_dir):
+    for share in ledger.all_shares(data_dir, pitch):
         if share.cleaned_at is not None or share.status(now) not in ("expired", "revoked"):
             continue
         where = (share.local, share.bucket)
