@@ -232,3 +232,19 @@ def test_stop_then_start_keeps_port_keys_and_objects(
     log = (s3_store.home / "store.log").read_text(encoding="utf-8", errors="replace")
     assert "Start Seaweed Master" in log
     assert (s3_store.home / "store.log.1").exists()  # the previous run's log is kept
+
+
+def test_the_data_folder_is_made_private_and_a_bad_one_is_one_line(tmp_path: Path) -> None:
+    from builder.store.home import prepare
+
+    data = tmp_path / "fresh" / "data"
+    prepare(data / "store")
+    for folder in (data, data / "store", data / "store" / "data"):  # data was 0755
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    with pytest.raises(ShareError) as caught:  # it was a NotADirectoryError traceback
+        prepare(blocked / "data" / "store")
+    assert str(caught.value) == (
+        f"{blocked / 'data' / 'store'}: cannot make the local store's folder: Not a directory"
+    )

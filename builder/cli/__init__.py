@@ -264,6 +264,8 @@ def share_settings(expires: str | None, bucket: str | None, include_pptx: bool) 
     from builder.context import ShareOptions
 
     folder = os.environ.get("FOLLOWUP_DATA_DIR")
+    if folder and Path(folder).exists() and not Path(folder).is_dir():
+        raise BuilderError(f"FOLLOWUP_DATA_DIR: {folder} is a file, not a folder")
     return ShareOptions(
         bucket=bucket or None,
         expires=expires,

@@ -20,9 +20,15 @@ from builder.store.ports import Ports, pick_ports
 
 def prepare(home: Path) -> Path:
     """Create the store's folders owner-only and return *home*."""
-    for folder in (home, home / "data"):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.chmod(0o700)  # mkdir's mode is reduced by the umask and skips existing folders
+    try:
+        # The tool's data folder too, when this makes it (mkdir gives the parents it makes
+        # the umask's mode): it holds the ledger of signed links.
+        home.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (home, home / "data"):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            folder.chmod(0o700)  # mkdir's mode is reduced by the umask, skips existing ones
+    except OSError as e:
+        raise ShareError(f"{home}: cannot make the local store's folder: {e.strerror}") from None
     return home
 
 
