@@ -148,8 +148,13 @@ def from_folder(out_dir: Path, for_: str | None = None) -> Build:
         for r in records
         if r.slug in boards
     ]
-    if not results:
+    if not results and for_ is not None:
         raise OutputError(f"{out_dir}: holds no build for --for {for_}")
+    if not results:  # renamed in the pitch since: their folders are someone else's now
+        built = " and ".join(sorted({r.interviewer for r in records}))
+        raise OutputError(
+            f"{out_dir}: was built for {built}, no longer in {pitch_path.name}; build it again"
+        )
     return Build(results, [], pitch, ())
 
 

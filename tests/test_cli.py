@@ -165,6 +165,17 @@ def test_a_build_folder_is_no_pitch_but_email_takes_it(example: Any, tmp_path: P
     ]
 
 
+def test_a_build_of_someone_since_renamed_is_named(example: Any, tmp_path: Path) -> None:
+    pitch, out = example("ada"), tmp_path / "out"
+    assert run("email", str(pitch), "-o", str(out)).returncode == 0
+    pitch.write_text(pitch.read_text(encoding="utf-8").replace("Sarah Kim", "Sara Kimm"), "utf-8")
+    done = run("email", str(out))
+    assert done.returncode == 1  # it said "holds no build for --for None"
+    assert done.stderr.splitlines() == [
+        f"error: {out}: was built for Sarah Kim, no longer in pitch.yaml; build it again"
+    ]
+
+
 def test_out_pointing_at_a_file_is_one_line(example: Any, tmp_path: Path) -> None:
     blocker = tmp_path / "notes.txt"
     blocker.write_text("mine")
