@@ -68,3 +68,15 @@ def held() -> Iterator[None]:
         if not _hold.depth and _hold.pending is not None:
             signum, _hold.pending = _hold.pending, None
             raise Interrupted(signum)
+
+
+@contextmanager
+def telling(done: str) -> Iterator[None]:
+    """Make a stop signal during the block say *done* (what may already have happened)
+    instead of "nothing was changed", unless a deeper step said something itself."""
+    try:
+        yield
+    except KeyboardInterrupt as e:
+        if not getattr(e, "done", ""):
+            e.done = done  # type: ignore[attr-defined]
+        raise

@@ -671,3 +671,29 @@ def test_a_store_out_of_reach_is_named_with_the_cause_alone() -> None:
     with pytest.raises(ShareError) as caught:
         http_status("http://127.0.0.1:9/bucket/key", local=True)  # nobody listens on 9
     assert str(caught.value) == "self-test: cannot reach 127.0.0.1:9: Connection refused"
+
+
+def test_a_stop_after_a_change_never_says_nothing_was_changed(
+    ada: Path, run: Any, monkeypatch: Any
+) -> None:
+    import signal
+
+    from builder.cli import report
+    from builder.interrupts import Interrupted
+    from builder.share import manage
+
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        raise Interrupted(signal.SIGINT)
+
+    # Revoke stopped half-way: some files may be gone ("nothing was changed" was false).
+    monkeypatch.setattr(manage, "revoke", stopped)
+    result = run("revoke", "abc123")
+    assert result.exit_code == 130
+    assert result.stderr == (
+        "interrupted; the files of abc123 may be partly deleted: run build revoke abc123 again\n"
+    )
+    # A share made and recorded, stopped while its links were being printed.
+    monkeypatch.setattr(report, "print_build", stopped)
+    result = run("share", ada)
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted; the share was made: build links shows its links\n"

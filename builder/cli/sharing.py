@@ -47,6 +47,7 @@ def share(
     """Upload an earlier build in OUT_DIR privately and print its expiring links."""
     from builder.cli.report import print_build
     from builder.context import Options
+    from builder.interrupts import telling
     from builder.outdir import locked
     from builder.pipeline import from_folder, run_steps
 
@@ -60,7 +61,10 @@ def share(
         done = from_folder(out_dir, for_)
         with progress_display(enabled=not as_json and sys.stderr.isatty()) as progress:
             run_steps(done, ["share"], options, progress)
-    print_build(done, as_json)
+    # Made and recorded (an interrupted upload takes back all it put): a signal from here
+    # on must not say that nothing changed.
+    with telling("the share was made: build links shows its links"):
+        print_build(done, as_json)
 
 
 @main.command()
@@ -81,10 +85,13 @@ def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
         if not pitch.is_file():  # else "no shares yet": true, and no help
             raise PitchError([f"{pitch}: no such file"])
     if clean:
-        for old in manage.clean(data_dir, pitch=pitch):
-            # With --json, stdout holds the JSON alone.
-            click.echo(f"deleted the files of share {old.share_id} ({old.interviewer})",
-                       err=as_json)  # fmt: skip
+        from builder.interrupts import telling
+
+        with telling("some files may be deleted already: run build links --clean again"):
+            for old in manage.clean(data_dir, pitch=pitch):
+                # With --json, stdout holds the JSON alone.
+                click.echo(f"deleted the files of share {old.share_id} ({old.interviewer})",
+                           err=as_json)  # fmt: skip
     shares = ledger.all_shares(data_dir, pitch)
     now = datetime.now(UTC)
     if as_json:
@@ -108,9 +115,13 @@ def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
 @click.argument("share_id")
 def revoke(share_id: str) -> None:
     """Delete a share's files now, and check that its link no longer opens."""
+    from builder.interrupts import telling
     from builder.share.manage import revoke as do_revoke
 
-    share, status = do_revoke(share_id, _data_dir())
+    with telling(
+        f"the files of {share_id} may be partly deleted: run build revoke {share_id} again"
+    ):
+        share, status = do_revoke(share_id, _data_dir())
     click.echo(
         f"revoked {share.share_id} ({share.interviewer}): files deleted; "
         f"the link now answers {status}"
@@ -123,11 +134,14 @@ def revoke(share_id: str) -> None:
 def renew(share_id: str, expires: str | None) -> None:
     """Sign new links for a share's files (a link can never outlive 7 days)."""
     from builder.cli.report import print_share
+    from builder.interrupts import telling
     from builder.share.manage import renew as do_renew
 
-    share = do_renew(share_id, _seconds(expires), _data_dir())
-    click.echo(f"{share.interviewer}:")
-    print_share(share, renewed=True)
+    seconds = _seconds(expires)
+    with telling(f"{share_id} may be half renewed: run build renew {share_id} again"):
+        share = do_renew(share_id, seconds, _data_dir())
+        click.echo(f"{share.interviewer}:")
+        print_share(share, renewed=True)
 
 
 @main.group()
@@ -138,9 +152,11 @@ def store() -> None:
 @store.command(name="start")
 def store_start() -> None:
     """Start the local store (links made earlier work again until they expire)."""
+    from builder.interrupts import telling
     from builder.store import ensure_running
 
-    running = ensure_running(_data_dir())
+    with telling("the local store may be running: build store status says"):
+        running = ensure_running(_data_dir())
     click.echo(f"local store running at {running.endpoint} (data in {running.home})")
 
 

@@ -79,9 +79,12 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
                     "deleted by the next share to that store"
                 ) from None
         raise
-    for result, share in made:
-        ledger.save(data_dir, share)
-        result.shares.append(share)
+    from builder.interrupts import held
+
+    with held():  # every share of a panel recorded, or (interrupted before) none
+        for result, share in made:
+            ledger.save(data_dir, share)
+            result.shares.append(share)
 
 
 def sweep(target: Target, data_dir: Path) -> None:
