@@ -89,3 +89,39 @@ def test_unreachable_store_is_one_line(tmp_path: Path, monkeypatch: Any) -> None
     assert result.stderr.strip() == (
         "error: bucket shares: cannot reach the store (http://127.0.0.1:9/shares)"
     )
+
+
+def test_what_a_killed_share_left_is_swept_by_the_next(tmp_path: Path) -> None:
+    # A share killed (SIGKILL, or Ctrl-C again while it took its uploads back) leaves
+    # objects and an unfinished multipart upload that no ledger entry named: kept forever.
+    import subprocess
+
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
+    env = {"FOLLOWUP_DATA_DIR": str(data), "FOLLOWUP_BUCKET": ""}
+    out = tmp_path / "out"
+    try:
+        store = local_store.ensure_running(data)
+        built = CliRunner().invoke(
+            main, ["site", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
+        )
+        assert built.exit_code == 0, built.output
+        s3 = s3_client(store)
+        dead = "0123456789abcdef0123456789abcdef/"
+        s3.put_object(Bucket=store.bucket, Key=dead + "index.html", Body=b"<p>half a share")
+        s3.create_multipart_upload(Bucket=store.bucket, Key=dead + "video.mp4")
+        ended = subprocess.Popen(["true"])
+        ended.wait()  # a process that has ended: the killed run's pid
+        place = f"{store.endpoint} {store.bucket}"
+        ledger.add_pending(data, place, [dead])
+        with ledger._db(data) as db:  # as the killed run wrote it, under its own pid
+            db.execute("UPDATE pending SET pid = ? WHERE prefix = ?", (ended.pid, dead))
+        again = CliRunner().invoke(main, ["share", str(out), "--json"], env=env)
+        assert again.exit_code == 0, again.output
+        [share] = ledger.all_shares(data)
+        assert keys(store) == set(share.keys)  # the dead run's objects are gone
+        uploads = s3.list_multipart_uploads(Bucket=store.bucket).get("Uploads", [])
+        assert not [u for u in uploads if u["Key"].startswith(dead)]
+        assert ledger.abandoned(data, place) == []
+    finally:
+        local_store.stop(data, timeout=2.0)

@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS orphans (
     place TEXT NOT NULL,
     key TEXT NOT NULL,
     PRIMARY KEY (place, key)
+);
+CREATE TABLE IF NOT EXISTS pending (
+    place TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    PRIMARY KEY (place, prefix)
 )
 """
 
@@ -126,6 +132,45 @@ def forget_orphans(data_dir: Path, place: str, keys: list[str]) -> None:
         db.executemany(
             "DELETE FROM orphans WHERE place = ? AND key = ?", [(place, k) for k in keys]
         )
+
+
+def add_pending(data_dir: Path, place: str, prefixes: list[str]) -> None:
+    """Note that this process starts uploading under *prefixes* in *place*: until it says
+    they are done (or it is gone), they are a share in the making."""
+    pid = os.getpid()
+    with _db(data_dir) as db:
+        db.executemany(
+            "INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", [(place, p, pid) for p in prefixes]
+        )
+
+
+def forget_pending(data_dir: Path, place: str, prefixes: list[str]) -> None:
+    """Forget *prefixes* of *place*: their share is recorded, or they are empty again."""
+    with _db(data_dir) as db:
+        db.executemany(
+            "DELETE FROM pending WHERE place = ? AND prefix = ?", [(place, p) for p in prefixes]
+        )
+
+
+def abandoned(data_dir: Path, place: str) -> list[str]:
+    """Return the prefixes of *place* whose uploading process ended without saying they
+    are done: killed, or stopped again while it was taking its uploads back."""
+    if not (data_dir / FILE).exists():
+        return []
+    with _db(data_dir) as db:
+        rows = db.execute("SELECT prefix, pid FROM pending WHERE place = ?", (place,)).fetchall()
+    return [prefix for prefix, pid in rows if not _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    """Return whether process *pid* still runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)  # no signal: only whether it could be sent
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _encode(share: Share) -> dict[str, Any]:

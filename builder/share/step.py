@@ -64,13 +64,20 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
     sweep(target, data_dir)
     uploader = Uploader(target, report)
     made: list[tuple[Result, Share]] = []
+    # 128 random bits each: no key can be guessed. Noted before the first upload, so what a
+    # killed run (or one stopped again while taking its uploads back) leaves is swept later.
+    prefixes = [secrets.token_hex(16) + "/" for _ in plans]
+    ledger.add_pending(data_dir, target.place, prefixes)
     try:
-        for result, plan in plans:
-            made.append((result, share_one(target, uploader, result, plan, seconds, ends)))
+        for (result, plan), prefix in zip(plans, prefixes, strict=True):
+            share = share_one(target, uploader, result, plan, prefix, seconds, ends)
+            made.append((result, share))
     except BaseException as e:
         # Ctrl-C included: no object of a half-made share may stay behind. What cannot be
         # deleted now (the store went away) is remembered and deleted on the next share.
         left = uploader.remove_all()
+        if not left:  # all taken back: nothing under the prefixes for a later sweep to do
+            ledger.forget_pending(data_dir, target.place, prefixes)
         if left:
             ledger.add_orphans(data_dir, target.place, left)
             if isinstance(e, ShareError):
@@ -85,6 +92,7 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
         for result, share in made:
             ledger.save(data_dir, share)
             result.shares.append(share)
+        ledger.forget_pending(data_dir, target.place, prefixes)
 
 
 def sweep(target: Target, data_dir: Path) -> None:
@@ -95,6 +103,12 @@ def sweep(target: Target, data_dir: Path) -> None:
     if keys:
         failed = remove(target, keys)
         ledger.forget_orphans(data_dir, target.place, [k for k in keys if k not in failed])
+    from builder.share.upload import remove_under
+
+    left = ledger.abandoned(data_dir, target.place)
+    gone = [prefix for prefix in left if remove_under(target, prefix)]
+    if gone:
+        ledger.forget_pending(data_dir, target.place, gone)
 
 
 def expires_seconds(text: str | None) -> int:
@@ -140,11 +154,11 @@ def share_one(
     uploader: Uploader,
     result: Result,
     plan: list[Planned],
+    prefix: str,
     seconds: int,
     ends: datetime,
 ) -> Share:
-    """Upload *plan* under a new unguessable prefix, prove its links, return the share."""
-    prefix = secrets.token_hex(16) + "/"  # 128 random bits: the key cannot be guessed
+    """Upload *plan* under *prefix* (unguessable), prove its links, return the share."""
     urls = {p.name: presign(target, prefix + p.name, seconds) for p in plan}
     candidate = result.board.candidate.name if result.board else ""
     page = next((p for p in plan if p.name == SITE_PAGE), None)

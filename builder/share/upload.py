@@ -221,6 +221,21 @@ class Uploader:
         return failed
 
 
+def remove_under(target: Target, prefix: str) -> bool:
+    """Delete every object and unfinished upload under *prefix*; return whether it worked."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client, bucket = target.client, target.bucket
+    try:
+        listed = client.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
+        keys = [item["Key"] for item in listed]
+        pending = client.list_multipart_uploads(Bucket=bucket, Prefix=prefix)
+        keys += [u["Key"] for u in pending.get("Uploads", []) if u["Key"] not in keys]
+    except (ClientError, BotoCoreError):
+        return False
+    return not remove(target, keys)
+
+
 def remove(target: Target, keys: Sequence[str]) -> list[str]:
     """Delete *keys* and abort multipart uploads under them; return the keys that failed."""
     from botocore.exceptions import BotoCoreError, ClientError
