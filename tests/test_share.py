@@ -431,6 +431,13 @@ def test_a_configured_bucket_is_used_through_the_standard_aws_settings(
     assert urlsplit(url).path.startswith("/team-shares/")
     assert fetch(url)[0] == 200
     assert json.loads(result.stdout)["links"][0]["local"] is False
+    # Revoked where the files are, the endpoint recorded with the share: the configuration
+    # no longer names it (it would have gone to AWS with these keys).
+    share_id = json.loads(result.stdout)["links"][0]["share_id"]
+    moved = {k: v for k, v in aws_env.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    revoked = run("revoke", share_id, extra=moved | {"AWS_ENDPOINT_URL_S3": None})
+    assert revoked.exit_code == 0, revoked.output
+    assert fetch(url)[0] in (403, 404)
 
 
 @pytest.mark.parametrize(

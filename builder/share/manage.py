@@ -20,7 +20,7 @@ from builder.share.upload import Upload, Uploader, remove
 
 def target_for(share: Share, data_dir: Path) -> Target:
     """Return the store *share* lives in (starting the local one if that is where)."""
-    return local_target(data_dir) if share.local else bucket_target(share.bucket)
+    return local_target(data_dir) if share.local else bucket_target(share.bucket, share.endpoint)
 
 
 def revoke(share_id: str, data_dir: Path) -> tuple[Share, int]:

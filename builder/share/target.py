@@ -87,11 +87,13 @@ def local_target(data_dir: Path) -> Target:
     return Target(client(store), store.bucket, local=True, credentials=credentials, encrypts=True)
 
 
-def bucket_target(bucket: str) -> Target:
+def bucket_target(bucket: str, endpoint: str | None = None) -> Target:
     """Return a configured bucket as a target, checked to exist and to accept us.
 
     On AWS the bucket's own region and virtual-hosted addresses are used (the global host
-    breaks in newer regions); on any other endpoint, path-style addresses.
+    breaks in newer regions); on any other endpoint, path-style addresses. *endpoint* (the
+    one a share was made at, when it is not AWS) wins over the configured one: revoke and
+    renew must reach the store the files are in.
     """
     import boto3
 
@@ -119,7 +121,8 @@ def bucket_target(bucket: str) -> Target:
             f"no credentials for bucket {bucket}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY (see the Private links page of the docs)"
         )
-    client = session.client("s3", config=client_config("path"))
+    elsewhere = endpoint if endpoint and "amazonaws.com" not in endpoint else None
+    client = session.client("s3", endpoint_url=elsewhere, config=client_config("path"))
     if "amazonaws.com" in client.meta.endpoint_url:
         region = _bucket_region(client, bucket) or session.region_name or "us-east-1"
         # A dotted name breaks the TLS certificate of virtual-hosted addresses.
