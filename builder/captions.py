@@ -91,6 +91,8 @@ def _phrases(sentence: str) -> list[str]:
             size += len(words[begin]) + 1
             if size > CUE and begin < end - 1:
                 break
+            if size > LINE and begin < end - 1 and not _two_lines(words[begin:end]):
+                continue  # no break between its words leaves two lines of LINE at most
             clause = end == len(words) or words[end - 1][-1] in ",;:"
             cost = best[begin][0] + (size - target) ** 2 + (0 if clause else 150.0)
             if cost < best[end][0]:
@@ -101,6 +103,16 @@ def _phrases(sentence: str) -> list[str]:
         chunks.append(" ".join(words[begin:end]))
         end = begin
     return chunks[::-1]
+
+
+def _two_lines(words: list[str]) -> bool:
+    """Return whether *words* can be set as two lines of at most :data:`LINE` characters."""
+    left, total = -1, len(" ".join(words))
+    for word in words[:-1]:
+        left += len(word) + 1
+        if left <= LINE and total - left - 1 <= LINE:
+            return True
+    return False
 
 
 def balance(text: str) -> str:

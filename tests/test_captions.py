@@ -199,3 +199,35 @@ def test_at_finds_the_cue_showing() -> None:
     assert at(cues, 1.5) is None
     assert at(cues, 2.0) == 1
     assert at(cues, 3.0) is None
+
+
+def test_every_cue_is_two_lines_of_42_where_its_words_allow() -> None:
+    # A script with no punctuation gave cues such as "documented weekly customers revenue
+    # warehouse" (45) on one of their two lines.
+    import random
+
+    from builder.captions import LINE, balance, chunk_script
+
+    words = [
+        "documented",
+        "weekly",
+        "customers",
+        "revenue",
+        "warehouse",
+        "improve",
+        "analytics",
+        "quarterly",
+        "tested",
+        "pipeline",
+        "die",
+        "der",
+        "und",
+        "Donaudampfschifffahrtsgesellschaftskapitän",
+    ]
+    chance = random.Random(3)
+    for _ in range(100):
+        script = " ".join(chance.choice(words) for _ in range(chance.randint(5, 120)))
+        for cue in chunk_script(script):
+            lines = balance(cue).split("\n")
+            assert len(lines) <= 2, cue
+            assert all(len(line) <= LINE or " " not in line for line in lines), cue
