@@ -202,3 +202,15 @@ def test_for_naming_two_people_is_one_line_naming_both(example: Any, tmp_path: P
         "Anna Schmidt (anna-schmidt); give the full name or the folder name"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_spans_are_said_the_way_people_say_them() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from builder.cli.report import when
+
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    said = {d: when(now + d, now).split("(")[1] for d in (
+        timedelta(seconds=1), timedelta(hours=36), timedelta(hours=1), timedelta(days=7)
+    )}  # fmt: skip
+    assert list(said.values()) == ["in 1 second)", "in 36 hours)", "in 1 hour)", "in 7 days)"]

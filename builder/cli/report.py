@@ -76,13 +76,14 @@ def when(moment: datetime, now: datetime | None = None, own_zone: bool = False) 
     now = now or datetime.now(UTC)
     seconds = (moment - now).total_seconds()
     span = abs(seconds)
+    # Days from two up: "36 hours", not a rounded "2 days".
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if span >= size:
+        if span >= size * (2 if unit == "day" else 1):
             count = round(span / size)
             text = f"{count} {unit}{'s' if count != 1 else ''}"
             break
     else:
-        text = f"{int(span)} seconds"
+        text = f"{int(span)} second{'s' if int(span) != 1 else ''}"
     relative = f"in {text}" if seconds > 0 else f"{text} ago"
     if own_zone and moment.utcoffset() is not None:
         return f"{moment:%Y-%m-%d %H:%M %z} ({relative})"
