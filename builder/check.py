@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -113,8 +114,8 @@ def _check_links(pitch: Pitch, data_dir: Path, now: datetime, report: Report) ->
         elif share.local:
             report.warnings.append(
                 f"{who}: its link is from the local store and works only on this computer; "
-                f"do not send it before sharing to a real bucket (build share {share.folder} "
-                "--bucket NAME)"
+                "do not send it before sharing to a real bucket "
+                f"(build share {shlex.quote(share.folder)} --bucket NAME)"
             )
         else:
             report.notes.append(

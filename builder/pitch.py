@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -262,7 +263,10 @@ def pitch_file(path: Path) -> Path:
         also = "build email and build share also take the build folder"
         raise PitchError([f"{path} is a build folder, not a pitch; name the pitch file ({also})"])
     raise PitchError(
-        [f"{path} is a folder without a pitch.yaml; name the pitch file, or run: build init {path}"]
+        [
+            f"{path} is a folder without a pitch.yaml; name the pitch file, or run: build init "
+            f"{shlex.quote(str(path))}"
+        ]
     )
 
 

@@ -214,3 +214,10 @@ def test_spans_are_said_the_way_people_say_them() -> None:
         timedelta(seconds=1), timedelta(hours=36), timedelta(hours=1), timedelta(days=7)
     )}  # fmt: skip
     assert list(said.values()) == ["in 1 second)", "in 36 hours)", "in 1 hour)", "in 7 days)"]
+
+
+def test_a_suggested_command_pastes_back_as_it_is(example: Any, tmp_path: Path) -> None:
+    out = tmp_path / "my out"  # a space: unquoted, the hint named two folders
+    done = run("site", str(example("ada")), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"private link: build share '{out}' (or build again with --share)" in done.stdout

@@ -4,6 +4,7 @@ scripts."""
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,9 +42,12 @@ def print_build(done: Build, as_json: bool, hint: Path | None = None) -> None:
         click.echo(f"warning: {warning}", err=True)
     if any(share.local for r in done.results for share in r.shares):
         folder = done.results[0].folder.parent if len(done.results) > 1 else done.results[0].folder
-        click.echo("note: " + LOCAL_NOTE.format(folder=folder), err=True)
+        click.echo("note: " + LOCAL_NOTE.format(folder=shlex.quote(str(folder))), err=True)
     if hint is not None and done.results:
-        click.echo(f"private link: build share {hint} (or build again with --share)")
+        # Quoted: a folder with spaces ("my out") must paste back as one argument.
+        click.echo(
+            f"private link: build share {shlex.quote(str(hint))} (or build again with --share)"
+        )
 
 
 def print_draft(draft: Draft, folder: Path) -> None:
