@@ -221,3 +221,13 @@ def test_a_suggested_command_pastes_back_as_it_is(example: Any, tmp_path: Path) 
     done = run("site", str(example("ada")), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert f"private link: build share '{out}' (or build again with --share)" in done.stdout
+
+
+def test_share_options_without_share_are_refused(example: Any, tmp_path: Path) -> None:
+    # Ignored, they let a user think the link lives 9 days, or went to their bucket.
+    for extra in (["--expires", "9d"], ["--bucket", "team", "--include-pptx"]):
+        done = run("deck", str(example("ada")), "-o", str(tmp_path / "out"), *extra)
+        assert done.returncode == 1
+        flags = "--expires" if "--expires" in extra else "--include-pptx and --bucket"
+        assert done.stderr == f"error: {flags}: only with --share (or later: build share OUT_DIR)\n"
+    assert not (tmp_path / "out").exists()  # refused before anything was built

@@ -208,6 +208,7 @@ def test_link_is_refused_after_it_expires(ada: Path, run: Any) -> None:
         ("-1s", "error: --expires: '-1s' is negative; give 1s to 7d"),
         ("0s", "error: --expires: '0s' is zero; give 1s to 7d"),
         ("soon", "error: --expires: 'soon' is not a duration like 90m, 36h or 7d"),
+        ("", "error: --expires: '' is not a duration like 90m, 36h or 7d"),  # was 7 days
     ],
 )
 def test_bad_expiry_is_one_line_and_uploads_nothing(

@@ -251,6 +251,8 @@ def _run(
     steps = [*(["share"] if share else []), *(["email"] if email else [])]
     if share:
         _refuse_bad_expiry(options)
+    else:
+        _refuse_share_options_alone(expires, include_pptx)
     with progress_display(enabled=not as_json and sys.stderr.isatty()) as progress:
         done = build(pitch, outputs, out, theme, for_, options, progress, steps)
     print_build(done, as_json, hint=None if share else out)
@@ -272,6 +274,21 @@ def share_settings(expires: str | None, bucket: str | None, include_pptx: bool) 
         include_pptx=include_pptx,
         data_dir=Path(folder) if folder else None,
     )
+
+
+def _refuse_share_options_alone(expires: str | None, include_pptx: bool) -> None:
+    """Refuse --expires, --include-pptx or a --bucket given without --share: ignored, they
+    would let a user believe their link lives 9 days, or went to their bucket."""
+    given = click.get_current_context().get_parameter_source("bucket")
+    flags = [
+        *(["--expires"] if expires is not None else []),
+        *(["--include-pptx"] if include_pptx else []),
+        *(["--bucket"] if given == click.core.ParameterSource.COMMANDLINE else []),
+    ]
+    if flags:
+        raise BuilderError(
+            f"{' and '.join(flags)}: only with --share (or later: build share OUT_DIR)"
+        )
 
 
 def _refuse_bad_expiry(options: Any) -> None:

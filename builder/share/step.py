@@ -114,7 +114,7 @@ def sweep(target: Target, data_dir: Path) -> None:
 def expires_seconds(text: str | None) -> int:
     """Return ``--expires`` (or the pitch's ``share.expires``, or 7 days) in seconds."""
     try:
-        return parse_expires(text or DEFAULT)
+        return parse_expires(DEFAULT if text is None else text)  # "" is no duration
     except ValueError as e:
         raise ShareError(f"--expires: {e}") from None
 
