@@ -239,3 +239,21 @@ def test_transparent_pictures_lie_on_the_background_not_on_black(tmp_path: Path)
         # The right side holds only the picture (its shadow, the photo's ring).
         picture_side = image.crop((840, 60, 1270, 600)).convert("L")
         assert picture_side.getextrema()[0] > 60, f"{kind}: black where the picture is clear"
+
+
+def test_a_text_cut_to_fit_is_warned_about(tmp_path: Path) -> None:
+    # The deck warned when it shortened text; the video cut it (…) without a word.
+    from builder.context import WriteContext
+    from builder.video import _warn_cut
+
+    board, theme = board_of("ada"), load_theme("classic")
+    long = " ".join(["Thank you for the time you took to walk me through it all."] * 10)
+    title = dataclasses.replace(board.scenes[0], text=long)
+    board = dataclasses.replace(board, scenes=(title, *board.scenes[1:]))
+    render_scene(title, board, theme, SIZES["720p"], caption_space=0.2)
+    ctx = WriteContext(stage=tmp_path, final=tmp_path)
+    _warn_cut(board, ctx)
+    assert ctx.warnings == [
+        'video: "Thank you for the time you took to walk me through it all…" is longer '
+        "than its place in the video and was cut (…); shorten it in the pitch"
+    ]

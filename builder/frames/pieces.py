@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from builder.fitting import shrink
 from builder.frames.canvas import Canvas, Colour, mix, round_mask, smooth
-from builder.frames.text import Block, Face, fit_line, font, truncate, wrap
+from builder.frames.text import Block, Face, fit_line, font, note_cut, truncate, wrap
 from builder.geometry import Box
 from builder.glyphs import capitals, clusters
 from builder.images import open_image
@@ -269,6 +269,9 @@ def cards(canvas: Canvas, items: tuple[str, ...], width: int, height: int) -> Ca
     largest = canvas.px(40 if columns < 3 else 36)
     face, step, wrapped = _card_text(canvas, items, largest, (text_w, text_h))
     room = max(1, text_h // step)
+    for item, lines in zip(items, wrapped, strict=True):
+        if len(lines) > room:
+            note_cut(item)
     blocks = tuple(Block(truncate(lines, room, face, text_w), face, step) for lines in wrapped)
     tallest = max((b.height for b in blocks), default=0)
     # Short points get a roomy card rather than a thin strip.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -162,6 +162,8 @@ def fit_text(
     if not fitted:
         px, _ = shrink(size, min_size, smaller, fits)
     face, step, lines, room = setting(px)
+    if len(lines) > room:
+        note_cut(text)
     return Block(truncate(lines, room, face, width), face, step)
 
 
@@ -229,6 +231,26 @@ def _between_letters(word: str, face: Font, width: int) -> list[str]:
     return [*pieces, piece] if piece else pieces
 
 
+# The texts some frame had to cut with an ellipsis, in this process: the video writer
+# warns about those of its storyboard (the deck warns about its own). Frames are drawn on
+# several threads.
+_cut_texts: set[str] = set()
+_cut_lock = threading.Lock()
+
+
+def note_cut(text: str) -> None:
+    """Remember that *text* was cut to fit its place in a frame."""
+    with _cut_lock:
+        _cut_texts.add(" ".join(text.split()))
+
+
+def cut_texts(texts: Iterable[str]) -> list[str]:
+    """Return those of *texts* (in order, each once) that a frame had to cut."""
+    with _cut_lock:
+        found = [t for t in dict.fromkeys(" ".join(t.split()) for t in texts) if t in _cut_texts]
+    return found
+
+
 def truncate(lines: list[str], room: int, face: Font, width: int) -> tuple[str, ...]:
     """Return the first *room* of *lines*, the last one ending in an ellipsis if any were cut."""
     if len(lines) <= room:
@@ -250,6 +272,7 @@ def fit_line(text: str, face: Font, width: int, tracking: int = 0) -> str:
 
     if fits(text):
         return text
+    note_cut(text)
     return _cut(text, fits).rstrip() + ELLIPSIS
 
 

@@ -142,6 +142,7 @@ def write(
             # Here, not in a thread: a stop or an error ends its ffmpeg (see ffmpeg.run).
             timed = _timed(board, ctx, recording or _recording(board, ctx))
         scenes, saved = drawn()
+        _warn_cut(board, ctx)
         recording, plan, cues = timed
         burned = cues if ctx.options.burn_captions else []
         ctx.drawn.set()  # from here on ffmpeg does most of the work (see schedule.py)
@@ -158,6 +159,21 @@ def write(
         files["captions"].write_text(to_vtt(cues), encoding="utf-8")
     ctx.report(label, 1.0)
     return files
+
+
+def _warn_cut(board: Storyboard, ctx: WriteContext) -> None:
+    """Warn about each text of *board* that its frames had to cut (…) to fit."""
+    from builder.frames.text import cut_texts
+
+    texts = [t for s in board.scenes for t in (s.title, s.kicker, s.text, *s.bullets) if t]
+    for text in cut_texts(texts):
+        shown = text if len(text) <= 60 else text[:57].rstrip() + "…"
+        warning = (
+            f'video: "{shown}" is longer than its place in the video and was cut (…); '
+            "shorten it in the pitch"
+        )
+        if warning not in ctx.warnings:
+            ctx.warnings.append(warning)
 
 
 def _shared_recording(
