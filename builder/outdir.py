@@ -57,6 +57,11 @@ def locked(folder: Path, doing: Doing = "build") -> Iterator[None]:
     end; ``flock`` dies with its process, so a killed build never blocks the next.
     """
     path = folder / LOCK_NAME
+    if doing == "share" and folder.is_dir() and _read_only(folder):
+        # Nothing can build into a folder nobody may write (an archived build): there is
+        # nothing to lock against, and sharing only reads it.
+        yield
+        return
     descriptor = _acquire(path, folder, doing)
     try:
         yield
@@ -86,6 +91,12 @@ def _acquire(path: Path, folder: Path, doing: Doing) -> int:
             return descriptor
         os.close(descriptor)
     raise OutputError(f"{folder}: cannot lock the output folder; try again")
+
+
+def _read_only(folder: Path) -> bool:
+    """Return whether no file may be made in *folder* (its permissions, an immutable
+    folder, a read-only file system)."""
+    return not os.access(folder, os.W_OK)
 
 
 def _open(path: Path, folder: Path) -> int:

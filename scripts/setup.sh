@@ -32,6 +32,7 @@ if [ "$want_tests" = 1 ]; then
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav  # a 2nd MP4 player
   need npm npm                           # axe-core and the Nu HTML checker (accessibility)
   need java default-jre-headless         # runs the Nu HTML checker (vnu.jar)
+  need chattr e2fsprogs                  # a read-only folder root cannot write either
 fi
 if [ "$want_bench" = 1 ]; then
   need pandoc pandoc                     # the deck's peer: Markdown to .pptx

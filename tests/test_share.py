@@ -236,6 +236,31 @@ def test_an_empty_file_is_one_line_and_uploads_nothing(
     assert bucket_keys(s3_store) == before
 
 
+def test_a_read_only_build_folder_is_shared(ada: Path, run: Any, tmp_path: Path) -> None:
+    # An archived build nobody may write: its lock file could not be made, so it could not
+    # be shared ("cannot write the output folder"), though sharing only reads it.
+    import os
+    import subprocess
+
+    archived = tmp_path / "archived"
+    shutil.copytree(ada, archived)
+    # chmod stops everyone but root; the immutable flag stops root too (ext4, xfs, btrfs).
+    freeze = ["chattr", "+i", str(archived)] if os.geteuid() == 0 else None
+    if freeze:
+        subprocess.run(freeze, check=True)
+    else:
+        archived.chmod(0o555)
+    try:
+        assert not os.access(archived, os.W_OK)
+        result = run("share", archived, "--json")
+        assert result.exit_code == 0, result.output
+        assert fetch(link(json.loads(result.stdout), "site"), {"Range": "bytes=0-0"})[0] == 206
+    finally:
+        if freeze:
+            subprocess.run(["chattr", "-i", str(archived)], check=True)
+        archived.chmod(0o755)
+
+
 def test_a_folder_being_built_is_not_shared_and_a_share_holds_off_builds(
     ada: Path, run: Any, s3_store: Store
 ) -> None:
