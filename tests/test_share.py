@@ -172,7 +172,10 @@ def test_the_pptx_stays_home_unless_asked(
     result = run("share", ada, "--json", "--include-pptx", "--expires", "1h")
     assert result.exit_code == 0, result.output
     pptx = link(json.loads(result.stdout), "pptx")
-    assert fetch(pptx)[0] == 200
+    status, headers, _ = fetch(pptx)
+    assert status == 200
+    # No browser shows a .pptx: it is saved (inline, it opened a blank tab).
+    assert headers["Content-Disposition"].startswith("attachment; ")
 
 
 def test_the_shared_site_points_at_signed_media(shared: dict[str, Any]) -> None:

@@ -63,14 +63,20 @@ class Upload:
                 yield part
 
 
+# What no browser shows itself: saved, not opened in a tab that stays blank.
+_DOWNLOADED = (".pptx",)
+
+
 def disposition(filename: str) -> str:
-    """Return ``inline`` with an ASCII fallback name and the UTF-8 ``filename*``.
+    """Return ``inline`` (``attachment`` for a .pptx, which no browser shows) with an ASCII
+    fallback name and the UTF-8 ``filename*``.
 
     Header values must be Latin-1 on AWS; the real name travels percent-encoded.
     """
+    how = "attachment" if filename.lower().endswith(_DOWNLOADED) else "inline"
     fallback = filename.encode("ascii", "replace").decode().replace("?", "_")
     fallback = fallback.replace('"', "_").replace("\\", "_")
-    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{how}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class Uploader:
