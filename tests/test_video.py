@@ -28,7 +28,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from builder.captions import parse_vtt
 from builder.cli import main
-from builder.frames import CAPTION_SPACE, SIZES, play_badge, poster, render_scene
+from builder.frames import CAPTION_SPACE, SIZES, poster, render_scene
 from builder.pipeline import build
 from builder.pitch import load_pitch
 from builder.storyboard import Storyboard, plan
@@ -438,8 +438,6 @@ def test_the_preview_gif_is_short_small_and_opens_on_the_name(ada: Path, artifac
         assert image.info.get("loop") == 0
         image.seek(0)
         first = image.convert("RGB")
-        image.seek(image.n_frames - 1)
-        last = image.convert("RGB")
     first.save(artifacts / "video-ada-preview-frame-1.png")
     # Frame one is the title card ("Thank you, Sarah") with the play symbol on it.
     board, theme = board_of(ROOT / "examples" / "ada" / "pitch.yaml"), load_theme("classic")
@@ -447,9 +445,6 @@ def test_the_preview_gif_is_short_small_and_opens_on_the_name(ada: Path, artifac
     background = Image.new("RGB", first.size, theme.colors.background)
     assert difference(first, expected) < 3
     assert difference(first, background) > 10
-    # The later frames share one palette: the last still must be as faithful.
-    third = play_badge(render_scene(board.scenes[2], board, theme, last.size), theme)
-    assert difference(last, third) < 3
 
 
 def test_captions_parse_and_stay_inside_the_video(ada: Path) -> None:

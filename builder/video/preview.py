@@ -59,16 +59,12 @@ def _teaser(
 
 
 def _save_gif(frames: list[Image.Image], durations: list[int], path: Path) -> None:
-    # No dithering: slides are flat colours, and dither noise would both blur the text and
-    # make the file several times larger. The first frame (all Outlook shows) gets a
-    # palette of its own; the others share one, made once from all of them at half size:
-    # a median cut per frame took 0.15 s of the 0.2 s the GIF costs, for no visible gain.
-    first = _paletted(frames[0])
-    if len(frames) == 1:
-        first.save(path, format="GIF", duration=durations, loop=0, optimize=True)
-        return
-    shared = _paletted(_sheet(frames[1:]))
-    paletted = [first, *(f.quantize(palette=shared, dither=Image.Dither.NONE) for f in frames[1:])]
+    # One palette per frame, no dithering: slides are flat colours, and dither noise would
+    # both blur the text and make the file several times larger.
+    paletted = [
+        frame.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        for frame in frames
+    ]
     paletted[0].save(
         path,
         format="GIF",
@@ -79,18 +75,3 @@ def _save_gif(frames: list[Image.Image], durations: list[int], path: Path) -> No
         optimize=True,
         disposal=1,
     )
-
-
-def _paletted(image: Image.Image) -> Image.Image:
-    """Return *image* with a 256-colour palette of its own (median cut, no dithering)."""
-    return image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-
-
-def _sheet(frames: list[Image.Image]) -> Image.Image:
-    """Return *frames* at half size, one under another: what their shared palette is made
-    of (every colour of each is there, at a quarter of the pixels)."""
-    width, height = frames[0].width // 2, frames[0].height // 2
-    sheet = Image.new("RGB", (width, height * len(frames)))
-    for index, frame in enumerate(frames):
-        sheet.paste(frame.resize((width, height), Image.Resampling.NEAREST), (0, index * height))
-    return sheet
