@@ -61,13 +61,20 @@ def write_record(record: BuildRecord) -> Path:
     return target
 
 
+def record_files(out_dir: Path) -> list[Path]:
+    """Return the build records' files in *out_dir* (one interviewer) or, failing that,
+    in its sub-folders (a panel); [] where no build wrote."""
+    if (out_dir / MANIFEST).is_file():
+        return [out_dir / MANIFEST]
+    return sorted(out_dir.glob(f"*/{MANIFEST}"))
+
+
 def read_records(out_dir: Path) -> list[BuildRecord]:
     """Return the build records in *out_dir* (one interviewer) or its sub-folders (a panel).
 
     Raises :class:`OutputError` when there is none, or one is unreadable.
     """
-    files = [out_dir / MANIFEST] if (out_dir / MANIFEST).is_file() else []
-    files = files or sorted(out_dir.glob(f"*/{MANIFEST}"))
+    files = record_files(out_dir)
     if not files:
         raise OutputError(
             f"{out_dir}: no {MANIFEST} here; build into it first (build all PITCH -o {out_dir})"

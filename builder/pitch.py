@@ -273,9 +273,9 @@ def pitch_file(path: Path) -> Path:
 def is_build_folder(path: Path) -> bool:
     """Return whether a build wrote into *path*: its record is there, or in a sub-folder
     of each interviewer (a panel)."""
-    from builder.artifacts import MANIFEST
+    from builder.manifest import record_files
 
-    return (path / MANIFEST).is_file() or any(path.glob(f"*/{MANIFEST}"))
+    return bool(record_files(path))
 
 
 def read_pitch(path: Path) -> tuple[Pitch, YamlDoc]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +30,30 @@ def keys(store: local_store.Store) -> set[str]:
     return {item["Key"] for item in listed.get("Contents", [])}
 
 
-def test_store_killed_mid_upload(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+@contextmanager
+def built_beside_a_store(
+    tmp_path: Path, output: str
+) -> Iterator[tuple[Path, dict[str, str], Path]]:
+    """Yield (data folder, environment, output folder) of examples/ada built with *output*,
+    its local store running; stop the store after."""
+    data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
     env = {"FOLLOWUP_DATA_DIR": str(data), "FOLLOWUP_BUCKET": ""}
-    out = tmp_path / "out"
     try:
-        store = local_store.ensure_running(data)
+        local_store.ensure_running(data)
         built = CliRunner().invoke(
-            main, ["all", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
+            main, [output, str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
         )
         assert built.exit_code == 0, built.output
+        yield data, env, out
+    finally:
+        local_store.stop(data, timeout=2.0)
+
+
+def test_store_killed_mid_upload(tmp_path: Path) -> None:
+    # All outputs: the kill meets an upload still on its way.
+    with built_beside_a_store(tmp_path, "all") as (data, env, out):
+        store = local_store.ensure_running(data)  # running: this gives its address
 
         # Killed when the first file is up (the smallest): the video is still on its way.
         def kill(what: str, fraction: float) -> None:
@@ -65,8 +80,6 @@ def test_store_killed_mid_upload(tmp_path: Path) -> None:
         [share] = ledger.all_shares(data)
         assert keys(store) == set(share.keys)  # the leftovers are gone, the new share whole
         assert ledger.orphans(data, f"{store.endpoint} {store.bucket}") == []
-    finally:
-        local_store.stop(data, timeout=2.0)
     assert not weed_processes(data)
 
 
@@ -96,16 +109,8 @@ def test_what_a_killed_share_left_is_swept_by_the_next(tmp_path: Path) -> None:
     # objects and an unfinished multipart upload that no ledger entry named: kept forever.
     import subprocess
 
-    data = tmp_path / "data"
-    shutil.copytree(EXAMPLES / "ada", tmp_path / "ada")
-    env = {"FOLLOWUP_DATA_DIR": str(data), "FOLLOWUP_BUCKET": ""}
-    out = tmp_path / "out"
-    try:
+    with built_beside_a_store(tmp_path, "site") as (data, env, out):
         store = local_store.ensure_running(data)
-        built = CliRunner().invoke(
-            main, ["site", str(tmp_path / "ada" / "pitch.yaml"), "-o", str(out)], env=env
-        )
-        assert built.exit_code == 0, built.output
         s3 = s3_client(store)
         dead = "0123456789abcdef0123456789abcdef/"
         s3.put_object(Bucket=store.bucket, Key=dead + "index.html", Body=b"<p>half a share")
@@ -123,5 +128,3 @@ def test_what_a_killed_share_left_is_swept_by_the_next(tmp_path: Path) -> None:
         uploads = s3.list_multipart_uploads(Bucket=store.bucket).get("Uploads", [])
         assert not [u for u in uploads if u["Key"].startswith(dead)]
         assert ledger.abandoned(data, place) == []
-    finally:
-        local_store.stop(data, timeout=2.0)

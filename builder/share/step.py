@@ -97,14 +97,12 @@ def run(done: Build, options: Options, progress: Progress | None = None) -> None
 
 def sweep(target: Target, data_dir: Path) -> None:
     """Delete what earlier failed shares left in *target*, as far as the store lets us."""
-    from builder.share.upload import remove
+    from builder.share.upload import remove, remove_under
 
     keys = ledger.orphans(data_dir, target.place)
     if keys:
         failed = remove(target, keys)
         ledger.forget_orphans(data_dir, target.place, [k for k in keys if k not in failed])
-    from builder.share.upload import remove_under
-
     left = ledger.abandoned(data_dir, target.place)
     gone = [prefix for prefix in left if remove_under(target, prefix)]
     if gone:
