@@ -575,6 +575,40 @@ def test_seeded_profile_skips_the_graphics_self_test(
     assert log.exists() is not seeded
 
 
+@pytest.mark.parametrize("seeded", [True, False])
+def test_seeded_profile_starts_libreoffice_once(
+    seeded: bool, example: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the build id in user/extensions, LibreOffice's first start wipes that folder
+    # and exits to be started again (0.1 s): a file left there tells whether it did.
+    # Unseeded it still wipes it, which keeps this test honest across LibreOffice updates.
+    from builder.deck import pdf, profile
+
+    soffice = find_soffice()
+    assert soffice is not None
+    build = profile.build_id(soffice)
+
+    def seed(folder: Path, soffice: str, language: str) -> None:
+        if not seeded:
+            monkeypatch.setattr(profile, "build_id", lambda soffice: None)
+        profile.seed(folder, soffice, language)
+        (folder / "user" / "extensions").mkdir(exist_ok=True)
+        (folder / "user" / "extensions" / "left-here").write_text("")
+
+    monkeypatch.setattr(pdf, "seed", seed)
+    pitch = load_pitch(example("ada"))
+    theme = load_theme(pitch.theme)
+    build_pptx(select(pitch, None)[0], theme, tmp_path / "deck.pptx", [])
+    work = tmp_path / "work"
+    work.mkdir()
+    code, errors = pdf._soffice(soffice, [tmp_path / "deck.pptx"], work, theme, "en-US", 120)
+    assert code == 0, errors
+    assert (work / "out" / "deck.pdf").stat().st_size > 10_000
+    extensions = work / "profile" / "user" / "extensions"
+    assert (extensions / "left-here").exists() is seeded
+    assert (extensions / "buildid").read_text() == build  # written by us, or again by it
+
+
 def test_a_folder_named_outside_ascii_gets_its_pdf_in_the_decks_language(
     example: Any, tmp_path: Path
 ) -> None:
@@ -610,6 +644,8 @@ def test_the_profile_seed_names_the_language_and_the_version(tmp_path: Path) -> 
     written = (tmp_path / "profile" / "user" / "registrymodifications.xcu").read_text()
     assert '<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>de-DE</value>' in written
     assert f"<value>{office_version(soffice)}</value>" in written
+    build = (tmp_path / "profile" / "user" / "extensions" / "buildid").read_text()
+    assert re.fullmatch(r"\S.*", build), build  # LibreOffice's build id, e.g. 40(Build:2)
     with pytest.raises(ValueError, match="not a language tag"):
         seed(tmp_path / "other", soffice, 'de"><x')
 
