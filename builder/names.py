@@ -59,10 +59,15 @@ def parse_name(text: str) -> Name:
     """Return *text* split into titles, first name, family name and suffix.
 
     ``Prof. Dr. Maria von Berg`` -> titles ``Prof. Dr.``, first ``Maria``, last ``von Berg``.
-    A single word is a first name with no family name.
+    A single word is a first name with no family name. The family name first, as lists
+    and HR systems write it (``Müller, Hans``, ``von Berg, Prof. Dr. Maria``), is read in
+    that order.
     """
     full = " ".join(text.split())
     main, _, after = full.partition(",")
+    given, _, rest = after.partition(",")
+    if _is_family_first(main, given):
+        main, after = f"{given.strip()} {main}", rest
     words = main.split()
     titles, rest = _split_titles(words)
     suffix = [after.strip()] if after.strip() else []
@@ -148,6 +153,25 @@ def _split_titles(words: list[str]) -> tuple[list[str], list[str]]:
     return words[:count], words[count:]
 
 
+def _is_family_first(family: str, given: str) -> bool:
+    """Return whether ``family, given`` is a name written family name first: a family name
+    (one word, perhaps after particles: ``von Berg``) and, after the comma, given names
+    (perhaps after titles) that start with capitals, no degree among them (``Kim, PhD``)
+    and no lower-case word (``Kim, head of analytics``)."""
+    surname = family.split()
+    if not surname or not all(_is_particle(word) for word in surname[:-1]):
+        return False
+    _, names = _split_titles(given.split())
+    return 1 <= len(names) <= 3 and all(
+        word[0].isupper() and not _is_suffix(word) and not _is_title(word) for word in names
+    )
+
+
+def _is_particle(word: str) -> bool:
+    lowered = word.lower()
+    return (word == lowered and lowered in _PARTICLES) or lowered in _CAPITAL_PARTICLES
+
+
 def _is_suffix(word: str) -> bool:
     return word.lower() in _DOCTORS or word.lower() in {
         "mba",
@@ -162,9 +186,7 @@ def _is_suffix(word: str) -> bool:
 def _family_start(rest: list[str]) -> int:
     """Return the index where the family name starts: at its first particle, else the end."""
     for i in range(1, len(rest) - 1):
-        word = rest[i]
-        lowered = word.lower()
-        if (word == lowered and lowered in _PARTICLES) or lowered in _CAPITAL_PARTICLES:
+        if _is_particle(rest[i]):
             return i
     return len(rest) - 1
 

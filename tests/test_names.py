@@ -34,6 +34,10 @@ PARSED = [
     ("Sir Ian Brown", "Sir", "Ian", "Brown"),
     ("Dame Judi Dench", "Dame", "Judi", "Dench"),
     ("Drake Bell", "", "Drake", "Bell"),
+    # The family name first, as HR systems and lists write it.
+    ("Müller, Hans", "", "Hans", "Müller"),
+    ("von Berg, Prof. Dr. Maria", "Prof. Dr.", "Maria", "von Berg"),
+    ("Van Gogh, Vincent", "", "Vincent", "Van Gogh"),
 ]
 
 
@@ -46,6 +50,11 @@ def test_titles_first_and_family_name(text: str, titles: str, first: str, last: 
 
 def test_degrees_after_the_name_are_no_family_name() -> None:
     assert parse_name("Sarah Kim, PhD").last == "Kim"
+    assert parse_name("Kim, PhD").first == "Kim"  # a degree, not a given name
+    assert parse_name("Müller, Hans, PhD").suffix == "PhD"
+    # Not a given name after the comma: a job title (lower-case words), or a whole name.
+    assert parse_name("Kim, Head of Analytics").first == "Kim"
+    assert parse_name("Sarah Kim, Head of Analytics").last == "Kim"
     assert parse_name("Sarah Kim PhD").suffix == "PhD"
     assert parse_name("Anna Maria Beispiel").plain == "Anna Maria Beispiel"
 
@@ -65,6 +74,8 @@ FORMAL = [
     ("Dr Sarah Kim", "Dr. Kim", "Dr. Sarah Kim"),
     ("Prof Jane Doe", "Professor Doe", "Prof. Jane Doe"),
     ("Sir Ian Brown", "Sir Ian", "Ian Brown"),
+    ("Müller, Hans, PhD", "Dr. Müller", "Hans Müller"),
+    ("Schulz, Frau Dr. Petra", "Dr. Schulz", "Frau Dr. Schulz"),
 ]
 
 
@@ -84,6 +95,8 @@ def test_titles_address_the_person_by_first_name_in_english() -> None:
     assert greeting("Dr. Anna Beispiel", None, "en", "informal") == "Hi Anna"
     # Without the full stop (British usage) it was "Dear Dr," and "Thank you, Dr".
     assert greeting("Dr Sarah Kim", None, "en") == "Dear Sarah"
+    # The defect: "Dear Müller" for a name written family name first.
+    assert greeting("Müller, Hans", None, "en") == "Dear Hans"
     assert address("Dr Sarah Kim", None, "en") == "Sarah"
     assert greeting("Sir Ian Brown", None, "en", "formal") == "Dear Sir Ian"
 
