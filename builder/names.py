@@ -65,9 +65,9 @@ def parse_name(text: str) -> Name:
     """
     full = " ".join(text.split())
     main, _, after = full.partition(",")
-    given, _, rest = after.partition(",")
+    given, _, beyond = after.partition(",")
     if _is_family_first(main, given):
-        main, after = f"{given.strip()} {main}", rest
+        main, after = f"{given.strip()} {main}", beyond
     words = main.split()
     titles, rest = _split_titles(words)
     suffix = [after.strip()] if after.strip() else []
