@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -358,6 +359,10 @@ def test_links_lists_revoke_deletes_and_proves_it(
     prefix = urlsplit(link(made, "site")).path.split("/")[2]
     assert not [key for key in bucket_keys(s3_store) if key.startswith(prefix)]
     assert f"{share_id}  Sarah Kim  revoked" in run("links").output
+    again = run("revoke", share_id)  # says so, and checks again
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith(f"{share_id} (Sarah Kim) was revoked 20"), again.output
+    assert re.search(r"; checked again: no files left, the link answers 40[34]\n$", again.output)
 
 
 def test_renew_signs_again_and_relinks_the_page(ada: Path, run: Any) -> None:

@@ -115,13 +115,20 @@ def links(pitch: Path | None, clean: bool, as_json: bool) -> None:
 @click.argument("share_id")
 def revoke(share_id: str) -> None:
     """Delete a share's files now, and check that its link no longer opens."""
+    from builder.cli.report import when
     from builder.interrupts import telling
     from builder.share.manage import revoke as do_revoke
 
     with telling(
         f"the files of {share_id} may be partly deleted: run build revoke {share_id} again"
     ):
-        share, status = do_revoke(share_id, _data_dir())
+        share, status, earlier = do_revoke(share_id, _data_dir())
+    if earlier is not None:
+        click.echo(
+            f"{share.share_id} ({share.interviewer}) was revoked {when(earlier)}; "
+            f"checked again: no files left, the link answers {status}"
+        )
+        return
     click.echo(
         f"revoked {share.share_id} ({share.interviewer}): files deleted; "
         f"the link now answers {status}"

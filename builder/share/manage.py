@@ -23,10 +23,15 @@ def target_for(share: Share, data_dir: Path) -> Target:
     return local_target(data_dir) if share.local else bucket_target(share.bucket, share.endpoint)
 
 
-def revoke(share_id: str, data_dir: Path) -> tuple[Share, int]:
+def revoke(share_id: str, data_dir: Path) -> tuple[Share, int, datetime | None]:
     """Delete the objects of *share_id*, then prove its link is dead; return the updated
-    share and the HTTP status its link now answers (403 or 404)."""
+    share, the HTTP status its link now answers (403 or 404) and when it had been revoked
+    before (None: only now).
+
+    Revoking again deletes and checks again: whatever an interrupted revoke left goes too.
+    """
     share = ledger.get(data_dir, share_id)
+    earlier = share.revoked_at
     target = target_for(share, data_dir)
     failed = remove(target, _keys(target, share))
     if failed:
@@ -37,7 +42,7 @@ def revoke(share_id: str, data_dir: Path) -> tuple[Share, int]:
     now = datetime.now(UTC)
     share = dataclasses.replace(share, revoked_at=share.revoked_at or now, cleaned_at=now)
     ledger.save(data_dir, share)
-    return share, status
+    return share, status, earlier
 
 
 def renew(share_id: str, seconds: int, data_dir: Path) -> Share:
