@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -195,11 +195,24 @@ def ours(bench: Bench, index: int, *args: str, path: str | None = None) -> float
     with environment(**({"PATH": path} if path else {})):
         result = bench_video.measured([PYTHON, "-m", "builder", *args])
     if index >= 0:
-        command = " ".join([args[0], *(a for a in args[1:] if a.startswith("--"))])
-        which = f"`build {command}` of {Path(args[1]).parent.name}"
+        which = build_label(args)
         bench.peaks.append((result["peak_mb"], which))
         bench.cpu.setdefault(which, []).append(result["cpu"])
     return result["seconds"]
+
+
+def build_label(args: Sequence[str]) -> str:
+    """Return how a build of ``build *args*`` is named: "`build all --share` of all-ada"."""
+    command = " ".join([args[0], *(a for a in args[1:] if a.startswith("--"))])
+    return f"`build {command}` of {Path(args[1]).parent.name}"
+
+
+def floor_row(bench: Bench, case: str, pitch: Path, peer: str, theirs: list[float]) -> Row:
+    """Return the row of `build all` of *pitch*'s CPU seconds spread evenly over every core
+    (what no schedule can beat), against *peer*'s seconds *theirs*; no target."""
+    cpu = bench.cpu[build_label(["all", str(pitch)])]
+    label = f"{case}: its CPU seconds / {cores()} cores (the floor)"
+    return Row(label, [seconds / cores() for seconds in cpu], peer, theirs, None)
 
 
 def copy_example(bench: Bench, name: str) -> Path:
@@ -492,19 +505,15 @@ def all_rows(bench: Bench, wanted: set[str]) -> list[Row]:
         )
     if "all-steps" in wanted:
         three = "`build deck`, `build video`, `build site`, one after another"
-        rows.append(Row("`build all`, one interviewer", times["all"], three,
-                        times["deck, video, site"], TARGETS["all-steps"]))  # fmt: skip
-        # What no schedule can beat: its CPU seconds spread evenly over every core.
-        floor = [cpu / cores() for cpu in bench.cpu[f"`build all` of {pitch.parent.name}"]]
-        case = f"`build all`, one interviewer: its CPU seconds / {cores()} cores (the floor)"
-        rows.append(Row(case, floor, three, times["deck, video, site"], None))
+        theirs = times["deck, video, site"]
+        rows.append(Row("`build all`, one interviewer", times["all"], three, theirs,
+                        TARGETS["all-steps"]))  # fmt: skip
+        rows.append(floor_row(bench, "`build all`, one interviewer", pitch, three, theirs))
     if "panel" in wanted:
         one = "`build all`, one interviewer"
         rows.append(Row("`build all`, panel of two interviewers", times["all, panel"], one,
                         times["all"], TARGETS["panel"]))  # fmt: skip
-        floor = [cpu / cores() for cpu in bench.cpu[f"`build all` of {panel.parent.name}"]]
-        case = f"`build all`, panel of two: its CPU seconds / {cores()} cores (the floor)"
-        rows.append(Row(case, floor, one, times["all"], None))
+        rows.append(floor_row(bench, "`build all`, panel of two", panel, one, times["all"]))
     return rows
 
 

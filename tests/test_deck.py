@@ -561,16 +561,7 @@ def test_seeded_profile_skips_the_graphics_self_test(
 
     if not seeded:
         monkeypatch.setattr(pdf, "seed", lambda profile, soffice, language: None)
-    pitch = load_pitch(example("ada"))
-    theme = load_theme(pitch.theme)
-    build_pptx(select(pitch, None)[0], theme, tmp_path / "deck.pptx", [])
-    soffice = find_soffice()
-    assert soffice is not None
-    work = tmp_path / "work"
-    work.mkdir()
-    code, errors = pdf._soffice(soffice, [tmp_path / "deck.pptx"], work, theme, "en-US", 120)
-    assert code == 0, errors
-    assert (work / "out" / "deck.pdf").stat().st_size > 10_000
+    work = _converted(example, tmp_path)
     log = work / "profile" / "user" / "GraphicsRenderTests.log"
     assert log.exists() is not seeded
 
@@ -596,17 +587,27 @@ def test_seeded_profile_starts_libreoffice_once(
         (folder / "user" / "extensions" / "left-here").write_text("")
 
     monkeypatch.setattr(pdf, "seed", seed)
+    extensions = _converted(example, tmp_path) / "profile" / "user" / "extensions"
+    assert (extensions / "left-here").exists() is seeded
+    assert (extensions / "buildid").read_text() == build  # written by us, or again by it
+
+
+def _converted(example: Any, tmp_path: Path) -> Path:
+    """Convert examples/ada's deck with LibreOffice in *tmp_path*/work, as a build does;
+    return that folder (its profile and ``out/deck.pdf`` left in it)."""
+    from builder.deck import pdf
+
     pitch = load_pitch(example("ada"))
     theme = load_theme(pitch.theme)
     build_pptx(select(pitch, None)[0], theme, tmp_path / "deck.pptx", [])
+    soffice = find_soffice()
+    assert soffice is not None
     work = tmp_path / "work"
     work.mkdir()
     code, errors = pdf._soffice(soffice, [tmp_path / "deck.pptx"], work, theme, "en-US", 120)
     assert code == 0, errors
     assert (work / "out" / "deck.pdf").stat().st_size > 10_000
-    extensions = work / "profile" / "user" / "extensions"
-    assert (extensions / "left-here").exists() is seeded
-    assert (extensions / "buildid").read_text() == build  # written by us, or again by it
+    return work
 
 
 def test_a_folder_named_outside_ascii_gets_its_pdf_in_the_decks_language(

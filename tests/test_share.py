@@ -243,9 +243,6 @@ def test_an_empty_file_is_one_line_and_uploads_nothing(
 def test_a_read_only_build_folder_is_shared(ada: Path, run: Any, tmp_path: Path) -> None:
     # An archived build nobody may write: its lock file could not be made, so it could not
     # be shared ("cannot write the output folder"), though sharing only reads it.
-    import os
-    import subprocess
-
     archived = tmp_path / "archived"
     shutil.copytree(ada, archived)
     # chmod stops everyone but root; the immutable flag stops root too (ext4, xfs, btrfs).

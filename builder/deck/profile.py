@@ -72,21 +72,23 @@ def seed(profile: Path, soffice: str, language: str) -> None:
 def build_id(soffice: str) -> str | None:
     """Return the build id ("40(Build:2)") of the LibreOffice that *soffice* starts, read
     from its ``program/versionrc``; ``None`` when that file or line is not there."""
-    program = Path(os.path.realpath(soffice)).parent
-    try:
-        found = _BUILD_ID.search((program / "versionrc").read_bytes())
-    except OSError:
-        return None
-    return found.group(1).decode("ascii") if found else None
+    return _declared(soffice, Path("program", "versionrc"), _BUILD_ID)
 
 
 @functools.cache
 def office_version(soffice: str) -> str | None:
     """Return the version ("7.4") of the LibreOffice that *soffice* starts, read from its
     ``share/registry/main.xcd``; ``None`` when that file is not where LibreOffice keeps it."""
-    program = Path(os.path.realpath(soffice)).parent  # /usr/bin/soffice -> .../program/
+    return _declared(soffice, Path("share", "registry", "main.xcd"), _VERSION)
+
+
+def _declared(soffice: str, inside: Path, pattern: re.Pattern[bytes]) -> str | None:
+    """Return what *pattern*'s group finds in the file *inside* the installation that
+    *soffice* starts; ``None`` when the file cannot be read or says nothing of it."""
+    # /usr/bin/soffice -> .../program/soffice: the installation is the folder above.
+    installation = Path(os.path.realpath(soffice)).parent.parent
     try:
-        found = _VERSION.search((program.parent / "share" / "registry" / "main.xcd").read_bytes())
+        found = pattern.search((installation / inside).read_bytes())
     except OSError:
         return None
     return found.group(1).decode("ascii") if found else None
